@@ -1,0 +1,188 @@
+"""The ``search`` command: thin click commands over :mod:`search` and :mod:`indexer`.
+
+Exit statuses: 0 done (warnings about single posts included), 1 a user mistake (no index,
+bad date, bad option value), 2 bad command-line usage, 3 another indexing run holds the
+index, 4 the index could not be written (disk full, read-only); the previous index is intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from search.errors import SearchError
+
+INDEX_OPTION = click.option(
+    "--index",
+    "index_dir",
+    metavar="DIR",
+    default=None,
+    help="Index location (default: $SEARCH_INDEX or ./.search-index).",
+)
+
+
+class _Group(click.Group):
+    """Turns the library's user-facing errors into one red line and their exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SearchError as exc:
+            from cli.render import error_line
+
+            error_line(str(exc))
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            from cli.render import error_line
+
+            error_line("interrupted")
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jp-blog-search", prog_name="search")
+def main() -> None:
+    """Japanese full-text search for a Markdown blog archive."""
+
+
+@main.command("index")
+@click.argument("posts_dirs", nargs=-1, type=click.Path(file_okay=False), metavar="[POSTS_DIR]...")
+@INDEX_OPTION
+@click.option("--rebuild", is_flag=True, help="Start over: build a new index and switch to it when done.")
+@click.option("--drafts", is_flag=True, help="Include drafts (draft: true / published: false).")
+@click.option(
+    "--timezone",
+    "tz",
+    metavar="ZONE",
+    default=None,
+    help="Zone for dates without an offset (default: $SEARCH_TIMEZONE or Asia/Tokyo).",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another indexing run to finish.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for cron).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list ignored files (backups, hidden files).")
+def index_cmd(
+    posts_dirs: tuple[str, ...],
+    index_dir: str | None,
+    rebuild: bool,
+    drafts: bool,
+    tz: str | None,
+    workers: int | None,
+    wait: float,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build or update the index from Markdown posts (only changed posts are re-read)."""
+    from cli import render
+    from indexer import index_posts
+
+    with render.index_progress(enabled=not quiet) as progress:
+        report = index_posts(
+            posts_dirs,
+            index_dir,
+            rebuild=rebuild,
+            include_drafts=drafts,
+            timezone=tz or os.environ.get("SEARCH_TIMEZONE") or None,
+            workers=workers,
+            wait=wait,
+            progress=progress,
+        )
+    render.index_report(report, quiet=quiet, verbose=verbose)
+
+
+@main.command("query")
+@click.argument("text", nargs=-1, required=True)
+@INDEX_OPTION
+@click.option(
+    "--tag", "tags", multiple=True, metavar="T", help="Only posts with this tag (repeat: all of them)."
+)
+@click.option("--category", "categories", multiple=True, metavar="C", help="Only posts in this category.")
+@click.option("--author", "authors", multiple=True, metavar="A", help="Only posts by this author.")
+@click.option("--since", metavar="DATE", help="Posts on or after DATE (e.g. 2025-01-01).")
+@click.option("--until", metavar="DATE", help="Posts on or before DATE (the whole day).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def query_cmd(
+    text: tuple[str, ...],
+    index_dir: str | None,
+    tags: tuple[str, ...],
+    categories: tuple[str, ...],
+    authors: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
+    from search import Index
+
+    idx = Index.open(index_dir)
+    result = idx.search(
+        " ".join(text),
+        tags=tags,
+        categories=categories,
+        author=authors,
+        since=since,
+        until=until,
+        sort=sort,
+        limit=limit,
+        offset=offset,  # type: ignore[arg-type]
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from cli import render
+
+    render.results(result, offset=offset)
+
+
+@main.command("tags")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def tags_cmd(index_dir: str | None, as_json: bool) -> None:
+    """List tags with their post counts."""
+    from search import Index
+
+    counts = Index.open(index_dir).tags()
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        return
+    from cli import render
+
+    render.tag_table(counts)
+
+
+@main.command("stats")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def stats_cmd(index_dir: str | None, as_json: bool) -> None:
+    """Show post count, size on disk, date range and analyzer of the index."""
+    from search import Index
+
+    stats = Index.open(index_dir).stats()
+    from cli import render
+
+    if as_json:
+        click.echo(json.dumps(render.stats_dict(stats), ensure_ascii=False, indent=2))
+        return
+    render.stats_table(stats)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

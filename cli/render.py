@@ -1,0 +1,136 @@
+"""Rich output for the CLI. Only presentation lives here."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from indexer import IndexReport
+from search.results import IndexStats, SearchResult
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+HIGHLIGHT = "bold black on yellow"
+
+
+def error_line(message: str) -> None:
+    err.print(Text(f"error: {message}", style="bold red"), soft_wrap=True)
+
+
+@contextlib.contextmanager
+def index_progress(enabled: bool) -> Iterator[Any]:
+    """A progress bar on a terminal; nothing in cron logs or pipes."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task("posts", total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    with progress:
+        yield update
+
+
+def index_report(report: IndexReport, quiet: bool, verbose: bool) -> None:
+    if report.rebuilt:
+        err.print(Text(f"rebuilt the index: {report.rebuilt}", style="yellow"), soft_wrap=True)
+    for path, reason in report.skipped:
+        err.print(Text(f"skipped {path}: {reason}", style="yellow"), soft_wrap=True)
+    for path, message in report.warnings:
+        err.print(Text(f"warning {path}: {message}", style="yellow"), soft_wrap=True)
+    if verbose:
+        for path, reason in report.ignored:
+            err.print(Text(f"ignored {path}: {reason}", style="dim"), soft_wrap=True)
+    if not quiet:
+        out.print(report.summary(), soft_wrap=True)
+
+
+def highlighted(text: str, spans: list[tuple[int, int]], base: str = "") -> Text:
+    t = Text(text, style=base)
+    for start, end in spans:
+        t.stylize(HIGHLIGHT, start, end)
+    return t
+
+
+def results(result: SearchResult, offset: int = 0) -> None:
+    if not result.hits:
+        out.print("no posts found" if result.total == 0 else f"{result.total} found; none on this page")
+        return
+    first, last = offset + 1, offset + len(result.hits)
+    head = f"{result.total} posts found, showing {first}–{last}"
+    if result.partial:
+        head += " (partial matches: no post contains every word)"
+    out.print(Text(head, style="bold"))
+    for hit in result.hits:
+        meta = Text()
+        if hit.date:
+            meta.append(hit.date.strftime("%Y-%m-%d"), style="cyan")
+            meta.append("  ")
+        if hit.tags:
+            meta.append(" ".join(f"#{t}" for t in hit.tags), style="magenta")
+            meta.append("  ")
+        meta.append(hit.path, style="dim")
+        body = Text.assemble(meta, "\n", highlighted(hit.snippet, hit.highlights))
+        title = highlighted(hit.title or hit.path, hit.title_highlights, base="bold")
+        out.print(Panel(body, title=title, title_align="left", expand=True))
+
+
+def tag_table(counts: dict[str, int]) -> None:
+    if not counts:
+        out.print("no tags")
+        return
+    table = Table("tag", "posts")
+    for tag, n in counts.items():
+        table.add_row(tag, str(n))
+    out.print(table)
+
+
+def stats_dict(stats: IndexStats) -> dict[str, Any]:
+    return {
+        "posts": stats.posts,
+        "size_bytes": stats.size_bytes,
+        "first_date": stats.first_date.isoformat() if stats.first_date else None,
+        "last_date": stats.last_date.isoformat() if stats.last_date else None,
+        "analyzer": stats.analyzer,
+        "timezone": stats.timezone,
+        "location": stats.location,
+        "sources": stats.sources,
+        "updated": stats.updated,
+    }
+
+
+def stats_table(stats: IndexStats) -> None:
+    table = Table(show_header=False)
+    table.add_row("posts", str(stats.posts))
+    table.add_row("size on disk", f"{stats.size_bytes / 1_048_576:.1f} MiB")
+    dates = "—"
+    if stats.first_date and stats.last_date:
+        dates = f"{stats.first_date:%Y-%m-%d} … {stats.last_date:%Y-%m-%d}"
+    table.add_row("dates", dates)
+    table.add_row("analyzer", ", ".join(f"{k}={v}" for k, v in stats.analyzer.items()))
+    table.add_row("time zone", stats.timezone)
+    table.add_row("location", stats.location)
+    table.add_row("sources", ", ".join(stats.sources) or "—")
+    table.add_row("updated", stats.updated or "—")
+    out.print(table)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()

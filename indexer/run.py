@@ -1,0 +1,352 @@
+"""An indexing run: find posts, analyse what changed (in worker processes), write, commit.
+
+Safety rules, in order of importance:
+
+* posts are only ever read;
+* the index on disk is always a committed, queryable state: changes are committed in
+  batches, a crash loses at most the batch in progress, and the next run redoes it
+  (change detection compares file content hashes with what the index holds);
+* a rebuild (``--rebuild``, or an index made by another analyzer version) writes a new
+  generation and switches to it only when complete;
+* one run at a time (:class:`indexer.lock.IndexLock`); readers are never blocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+
+from indexer.discover import discover
+from indexer.lock import IndexLock
+from indexer.posts import LoadedPost, PostOptions, load_post
+from search.analysis import Analyzer
+from search.dates import DEFAULT_TIMEZONE, get_timezone
+from search.documents import AnalyzedPost, analyze_post, content_hash, path_id, to_document
+from search.errors import IndexFormatError, IndexNotFoundError, IndexWriteError, SearchError
+from search.index import default_index_path
+from search.store import (
+    IndexMeta,
+    create_tantivy,
+    new_generation,
+    open_tantivy,
+    read_meta,
+    write_meta,
+)
+
+# Bytes read per file. Larger files are cut (and the cut is reported); a 10 MB Markdown
+# post is almost certainly an export accident, not prose someone will search.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+COMMIT_EVERY = 2_000  # posts per commit: the most a crash can make the next run redo
+COMMIT_SECONDS = 60.0
+PARALLEL_MIN_JOBS = 48  # below this, starting worker processes costs more than it saves
+WRITER_HEAP = 256_000_000
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    rebuilt: str | None = None  # why the index was rebuilt from scratch, if it was
+    posts: int = 0
+    elapsed: float = 0.0
+    index: str = ""
+
+    def summary(self) -> str:
+        parts = [
+            f"added {self.added}",
+            f"updated {self.updated}",
+            f"deleted {self.deleted}",
+            f"renamed {self.renamed}",
+            f"unchanged {self.unchanged}",
+            f"skipped {len(self.skipped)}",
+        ]
+        return f"{', '.join(parts)}; {self.posts} posts in index ({self.elapsed:.2f}s)"
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    rel: str
+    known_hash: int | None
+    mtime_ns: int
+    options: PostOptions
+
+
+@dataclass
+class _Result:
+    rel: str
+    post: AnalyzedPost | None = None
+    unchanged: bool = False
+    skip: str | None = None
+    read_error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def index_posts(
+    sources: Iterable[str | os.PathLike[str]] = (),
+    index_dir: str | os.PathLike[str] | None = None,
+    *,
+    rebuild: bool = False,
+    include_drafts: bool = False,
+    timezone: str | None = None,
+    workers: int | None = None,
+    wait: float = 30.0,
+    progress: ProgressFn | None = None,
+) -> IndexReport:
+    """Create or update the index at ``index_dir`` from the Markdown posts under ``sources``.
+
+    Without ``sources`` the folders of the previous run are used. Only new, changed and
+    deleted posts are touched. Raises :class:`search.errors.SearchError` subclasses for
+    problems that stop the run; problems with single posts are in the report instead.
+    """
+    started = time.monotonic()
+    root = default_index_path(index_dir)
+    report = IndexReport(index=str(root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot create index folder {root}: {exc.strerror}") from exc
+    if not os.access(root, os.W_OK):
+        raise IndexWriteError(f"cannot write to index folder {root} (read-only)")
+
+    with IndexLock(root, wait):
+        meta, why_new = _current_meta(root, rebuild)
+        roots = _roots(sources, meta)
+        tz_name = timezone or (meta.timezone if meta else DEFAULT_TIMEZONE)
+        get_timezone(tz_name)
+        if meta is not None and why_new is None and meta.timezone != tz_name:
+            why_new = f"time zone changed from {meta.timezone} to {tz_name}"
+        options = PostOptions(timezone=tz_name, include_drafts=include_drafts)
+        source_list = [str(r) for r in roots]
+
+        if meta is None or why_new is not None:
+            report.rebuilt = why_new if meta is not None else None
+            generation = new_generation(root)
+            tindex = create_tantivy(root / generation)
+            new_meta = IndexMeta.fresh(generation, tz_name, source_list)
+            if meta is None:
+                # First build: publish the empty index now, so progress is committed and
+                # searchable as it goes and survives a crash.
+                write_meta(root, new_meta)
+            state: dict[int, tuple[int, int, int]] = {}
+        else:
+            new_meta = meta
+            new_meta.sources = source_list
+            tindex = open_tantivy(root / meta.generation)
+            state = _existing_state(tindex)
+
+        found = discover(roots)
+        report.ignored = found.ignored
+        report.skipped.extend(found.problems)
+        unreadable = {path_id(rel) for rel, _ in found.problems}
+        jobs: list[_Job] = []
+        present: set[int] = set()
+        for f in found.files:
+            pid = path_id(f.rel)
+            present.add(pid)
+            try:
+                st = f.path.stat()
+            except OSError as exc:
+                report.skipped.append((f.rel, f"cannot read: {exc.strerror}"))
+                unreadable.add(pid)
+                continue
+            known = state.get(pid)
+            if known is not None and known[1] == st.st_mtime_ns and known[2] == st.st_size:
+                report.unchanged += 1
+                continue
+            jobs.append(_Job(str(f.path), f.rel, known[0] if known else None, st.st_mtime_ns, options))
+
+        writer = _Writer(tindex)
+        try:
+            added_hashes: dict[int, str] = {}
+            for done, result in enumerate(_run_jobs(jobs, workers), start=1):
+                pid = path_id(result.rel)
+                report.warnings.extend((result.rel, w) for w in result.warnings)
+                if result.read_error is not None:
+                    report.skipped.append((result.rel, result.read_error))
+                    unreadable.add(pid)  # keep what the index has; the file may come back
+                elif result.unchanged:
+                    report.unchanged += 1
+                elif result.skip is not None:
+                    report.skipped.append((result.rel, result.skip))
+                    present.discard(pid)  # a post that became a draft leaves the index
+                elif result.post is not None:
+                    writer.replace(pid, result.post)
+                    if pid in state:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                        added_hashes[result.post.record.content_hash] = result.rel
+                if progress:
+                    progress(done, len(jobs))
+            for pid, (chash, _m, _s) in state.items():
+                if pid not in present and pid not in unreadable:
+                    writer.delete(pid)
+                    if chash in added_hashes:
+                        report.renamed += 1
+                        report.added -= 1
+                        added_hashes.pop(chash)
+                    else:
+                        report.deleted += 1
+            writer.commit(final=True)
+        except BaseException:
+            writer.abandon()
+            raise
+
+        _publish(root, new_meta)
+        tindex.reload()
+        report.posts = tindex.searcher().num_docs
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _current_meta(root: Path, rebuild: bool) -> tuple[IndexMeta | None, str | None]:
+    """The index's description and, if it cannot be updated in place, why."""
+    try:
+        meta = read_meta(root)
+    except IndexNotFoundError:
+        return None, None
+    except IndexFormatError as exc:
+        return None, f"{exc}"
+    if rebuild:
+        return meta, "--rebuild"
+    mismatch = meta.mismatch()
+    return meta, (f"{mismatch}; rebuilding" if mismatch else None)
+
+
+def _roots(sources: Iterable[str | os.PathLike[str]], meta: IndexMeta | None) -> list[Path]:
+    roots = [Path(s) for s in sources]
+    if not roots:
+        if meta is None or not meta.sources:
+            raise SearchError(
+                "no posts folder given (and no earlier run to take it from): search index POSTS_DIR"
+            )
+        roots = [Path(s) for s in meta.sources]
+    for r in roots:
+        if not r.is_dir():
+            raise SearchError(f"posts folder {r} does not exist or is not a folder")
+    return [r.resolve() for r in roots]
+
+
+def _existing_state(tindex: tantivy.Index) -> dict[int, tuple[int, int, int]]:
+    """pid → (content hash, mtime, size) of every indexed post, from fast fields only."""
+    searcher = tindex.searcher()
+    n = searcher.num_docs
+    if n == 0:
+        return {}
+    addrs = [addr for _, addr in searcher.search(tantivy.Query.all_query(), n, count=False).hits]
+    pids = searcher.fast_field_values("pid", addrs)
+    hashes = searcher.fast_field_values("chash", addrs)
+    mtimes = searcher.fast_field_values("mtime", addrs)
+    sizes = searcher.fast_field_values("size", addrs)
+    return {p: (h, m, s) for p, h, m, s in zip(pids, hashes, mtimes, sizes, strict=True)}
+
+
+def _publish(root: Path, meta: IndexMeta) -> None:
+    """Point index.json at the new generation, then drop generations nobody points at."""
+    write_meta(root, meta)
+    for child in root.iterdir():
+        if child.is_dir() and child.name.startswith("gen-") and child.name != meta.generation:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+class _Writer:
+    """Batched, explicit commits (``with index.writer()`` would commit on errors too)."""
+
+    def __init__(self, tindex: tantivy.Index) -> None:
+        try:
+            self._w = tindex.writer(WRITER_HEAP, 1)
+        except ValueError as exc:
+            raise IndexWriteError(f"cannot open the index for writing: {exc}") from exc
+        self._pending = 0
+        self._last = time.monotonic()
+
+    def replace(self, pid: int, post: AnalyzedPost) -> None:
+        self._guard(
+            lambda: (self._w.delete_documents_by_term("pid", pid), self._w.add_document(to_document(post)))
+        )
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY or time.monotonic() - self._last > COMMIT_SECONDS:
+            self.commit()
+
+    def delete(self, pid: int) -> None:
+        self._guard(lambda: self._w.delete_documents_by_term("pid", pid))
+        self._pending += 1
+
+    def commit(self, final: bool = False) -> None:
+        self._guard(self._w.commit)
+        self._pending = 0
+        self._last = time.monotonic()
+        if final:
+            self._guard(self._w.wait_merging_threads)
+            self._w = None
+
+    def abandon(self) -> None:
+        if self._w is not None:
+            with contextlib.suppress(BaseException):  # the original error matters more
+                self._w.rollback()
+            self._w = None
+
+    def _guard(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except (OSError, ValueError) as exc:
+            raise IndexWriteError(f"writing the index failed ({exc}); the last commit is intact") from exc
+        except BaseException as exc:
+            if type(exc).__name__ == "PanicException":
+                raise IndexWriteError(f"writing the index failed ({exc}); the last commit is intact") from exc
+            raise
+
+
+# -- the per-post work, run in worker processes ------------------------------------------
+
+_ANALYZER: Analyzer | None = None
+
+
+def _process(job: _Job) -> _Result:
+    global _ANALYZER
+    try:
+        with open(job.path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return _Result(job.rel, read_error=f"cannot read: {exc.strerror or exc}")
+    warnings: list[str] = []
+    if len(data) > MAX_FILE_BYTES:
+        data = data[:MAX_FILE_BYTES]
+        warnings.append(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; read only the start")
+    if job.known_hash is not None and content_hash(data) == job.known_hash:
+        return _Result(job.rel, unchanged=True)
+    loaded: LoadedPost = load_post(data, job.rel, job.options, mtime_ns=job.mtime_ns)
+    warnings.extend(loaded.warnings)
+    if loaded.record is None:
+        return _Result(job.rel, skip=loaded.skip, warnings=warnings)
+    if _ANALYZER is None:
+        _ANALYZER = Analyzer()
+    return _Result(job.rel, post=analyze_post(_ANALYZER, loaded.record), warnings=warnings)
+
+
+def _run_jobs(jobs: list[_Job], workers: int | None) -> Iterator[_Result]:
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if n_workers <= 1 or len(jobs) < PARALLEL_MIN_JOBS:
+        for job in jobs:
+            yield _process(job)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(n_workers) as pool:
+        yield from pool.imap_unordered(_process, jobs, chunksize=4)

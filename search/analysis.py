@@ -1,0 +1,268 @@
+"""The one Japanese analyzer, shared by indexing, querying, snippets and explain.
+
+Chain (after Elasticsearch's char filter → tokenizer → token filters):
+
+1. char filter: :func:`search.normalize.fold` (NFKC, lower case, no whitespace) feeds the
+   character n-gram streams that make substring search exact.
+2. tokenizer: Sudachi, split mode C (the longest units: 関西国際空港 is one word), with
+   compounds also split into mode-A parts (関西 / 国際 / 空港) kept as alternative terms.
+3. token filters: each word's term is Sudachi's normalised form for Japanese
+   (サーバ → サーバー, 引越し → 引っ越し, りんご → 林檎) but the NFKC-lower-cased surface
+   for Latin and digits (Sudachi would turn ``go`` into ゴー and ``0.120`` into ``0.12``);
+   punctuation and spaces are dropped; particles and auxiliaries are kept in the index
+   (phrases need them) but flagged so queries can ignore them.
+
+Because the same code produces the terms of a post and of a query, a word is always
+split and normalised the same way on both sides.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import metadata
+
+from search.normalize import fold, has_japanese, to_katakana
+
+ANALYZER_VERSION = 1
+SPLIT_MODE = "C"
+
+# Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
+# every character takes four bytes. Chunks end at a line break where possible.
+CHUNK_CHARS = 12_000
+_MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
+
+# Word kinds.
+SKIP, FUNCTION, CONTENT = 0, 1, 2
+_SKIP_POS = {"空白", "補助記号"}
+_FUNCTION_POS = {"助詞", "助動詞"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of analysed text, with its place in the original string.
+
+    ``start``/``end`` are character offsets into the text given to the analyzer, so a
+    highlight can be drawn on the original even when the term is a normalised form.
+    """
+
+    surface: str
+    start: int
+    end: int
+    term: str
+    parts: tuple[str, ...]
+    alias: str
+    reading: str
+    kind: int
+    pos: tuple[str, ...]
+
+    @property
+    def is_content(self) -> bool:
+        return self.kind == CONTENT
+
+    @property
+    def alts(self) -> tuple[str, ...]:
+        """Terms indexed in the ``alt`` field for this word: compound parts, then the alias."""
+        return (*self.parts, self.alias) if self.alias else self.parts
+
+
+@dataclass(slots=True)
+class IndexTerms:
+    """What one piece of text contributes to the index, as whitespace-joined term strings.
+
+    tantivy-py cannot call a Python tokenizer, so the terms are handed over joined by
+    spaces and split again by tantivy's whitespace tokenizer, which keeps their order as
+    positions (phrase queries need them).
+    """
+
+    words: str
+    alts: str
+    grams: str
+    unigrams: str
+    reading: str
+
+
+def bigrams(folded: str) -> list[str]:
+    """Overlapping character pairs: a string of n ≥ 2 characters is the phrase of its n-1 pairs."""
+    return [folded[i : i + 2] for i in range(len(folded) - 1)]
+
+
+def latin_term(surface: str) -> str:
+    return unicodedata.normalize("NFKC", surface).lower()
+
+
+class Analyzer:
+    """Sudachi-based analyzer. Create one per process; it is safe to use from many threads.
+
+    The dictionary (about 80 MB, memory-mapped) loads on first use and is shared; each
+    thread gets its own Sudachi tokenizer because one tokenizer cannot be used concurrently.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._pos_cache: dict[int, tuple[int, tuple[str, ...]]] = {}
+
+    @cached_property
+    def _dictionary(self):  # type: ignore[no-untyped-def]
+        from sudachipy import Dictionary
+
+        return Dictionary(dict="core")
+
+    @cached_property
+    def _mode_a(self):  # type: ignore[no-untyped-def]
+        from sudachipy import SplitMode
+
+        return SplitMode.A
+
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        tok = getattr(self._local, "tokenizer", None)
+        if tok is None:
+            from sudachipy import SplitMode
+
+            tok = self._dictionary.tokenizer(SplitMode.C)
+            self._local.tokenizer = tok
+        return tok
+
+    @staticmethod
+    def fingerprint() -> dict[str, str | int]:
+        """Everything that decides which terms a text becomes; stored with every index."""
+        return {
+            "analyzer_version": ANALYZER_VERSION,
+            "split_mode": SPLIT_MODE,
+            "sudachipy": metadata.version("sudachipy"),
+            "dictionary": "core " + metadata.version("sudachidict_core"),
+        }
+
+    # -- morpheme walk -------------------------------------------------------------
+
+    def _pos(self, morpheme) -> tuple[int, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+        pid = morpheme.part_of_speech_id()
+        info = self._pos_cache.get(pid)
+        if info is None:
+            pos = tuple(self._dictionary.pos_of(pid))
+            kind = SKIP if pos[0] in _SKIP_POS else FUNCTION if pos[0] in _FUNCTION_POS else CONTENT
+            info = (kind, pos)
+            self._pos_cache[pid] = info
+        return info
+
+    def _terms(self, surface: str, normalized: str) -> tuple[str, str | None]:
+        """Primary term and an optional alias (Amazon's alias is アマゾン)."""
+        folded = latin_term(surface) if surface else ""
+        if folded and not has_japanese(folded):
+            alias = latin_term(normalized)
+            return folded, (alias if alias != folded and has_japanese(alias) else None)
+        return latin_term(normalized), None
+
+    def _walk(self, text: str):  # type: ignore[no-untyped-def]
+        """Yield (surface, start, end, term, parts, alias, reading, kind, pos) per kept morpheme."""
+        for offset, chunk in _chunks(text):
+            last_span = (offset, offset)
+            for m in self._tokenize(chunk):
+                kind, pos = self._pos(m)
+                if kind == SKIP:
+                    continue
+                surface = m.surface()
+                if surface:
+                    start, end = offset + m.begin(), offset + m.end()
+                    last_span = (start, end)
+                else:  # ㈱ becomes ( 株 ) with empty surfaces: point them at the visible character
+                    start, end = last_span
+                term, alias = self._terms(surface, m.normalized_form())
+                if not term or term.isspace():
+                    continue
+                parts: tuple[str, ...] = ()
+                if kind == CONTENT and len(surface) >= _MIN_PART_CHARS and pos[0] == "名詞":
+                    split = m.split(self._mode_a)
+                    if len(split) > 1:
+                        parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
+                reading = m.reading_form() if has_japanese(term) else ""
+                yield surface, start, end, term, parts, alias or "", reading, kind, pos
+
+    def _tokenize(self, chunk: str):  # type: ignore[no-untyped-def]
+        from sudachipy import errors as sudachi_errors
+
+        try:
+            return list(self._tokenizer().tokenize(chunk))
+        except sudachi_errors.SudachiError:
+            # Sudachi's second limit applies after its own normalisation (㍻ → 平成 grows);
+            # halve the chunk and analyse the halves.
+            if len(chunk) < 2:
+                return []
+            mid = len(chunk) // 2
+            first = self._tokenize(chunk[:mid])
+            second = self._tokenize(chunk[mid:])
+            return first + [_Shifted(m, mid) for m in second]
+
+    # -- public API ----------------------------------------------------------------
+
+    def tokens(self, text: str) -> list[Token]:
+        """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
+        return [Token(*fields) for fields in self._walk(text)]
+
+    def index_terms(self, text: str) -> IndexTerms:
+        """Analyse one field value of a post into the term strings the index stores."""
+        words: list[str] = []
+        alts: list[str] = []
+        readings: list[str] = []
+        for _s, _b, _e, term, parts, alias, reading, _k, _p in self._walk(text):
+            words.append(term)
+            if parts:
+                alts.extend(parts)
+            if alias:
+                alts.append(alias)
+            if reading:
+                readings.append(reading)
+        folded = fold(text)
+        return IndexTerms(
+            words=" ".join(words),
+            alts=" ".join(alts),
+            grams=" ".join(bigrams(folded)),
+            unigrams=" ".join(folded),
+            reading=" ".join(bigrams("".join(readings))),
+        )
+
+    def words(self, text: str) -> str:
+        """Only the word terms (tags, code), for fields that need no substring search."""
+        return " ".join(w[3] for w in self._walk(text))
+
+    @staticmethod
+    def reading_key(kana: str) -> str:
+        """A kana query in the form readings are indexed in (katakana, folded)."""
+        return to_katakana(fold(kana))
+
+
+class _Shifted:
+    """A morpheme from the second half of a re-split chunk, with offsets moved to match."""
+
+    __slots__ = ("_m", "_shift")
+
+    def __init__(self, morpheme, shift: int) -> None:  # type: ignore[no-untyped-def]
+        self._m = morpheme
+        self._shift = shift
+
+    def begin(self) -> int:
+        return self._m.begin() + self._shift
+
+    def end(self) -> int:
+        return self._m.end() + self._shift
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._m, name)
+
+
+def _chunks(text: str):  # type: ignore[no-untyped-def]
+    """Split long text for Sudachi at line breaks (else sentence ends), keeping offsets."""
+    n = len(text)
+    start = 0
+    while start < n:
+        end = min(n, start + CHUNK_CHARS)
+        if end < n:
+            cut = text.rfind("\n", start + CHUNK_CHARS // 2, end)
+            if cut < 0:
+                cut = text.rfind("。", start + CHUNK_CHARS // 2, end)
+            if cut >= 0:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end

@@ -1,0 +1,176 @@
+"""The one date parser: front matter, file names, CLI options and query syntax all use it.
+
+Blog archives write dates in many ways (ISO 8601 with or without offset, ``2025/12/21 10:00``,
+``2025-12-21 02:31:31 +0000``, ``August 8, 2017``, ``2017年8月8日``, TOML datetimes). Naive
+times are read in the archive's time zone (Asia/Tokyo unless configured), because a
+Japanese blogger who writes ``10:00`` means ten o'clock in Japan.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from search.errors import InvalidDateError
+
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+_NUMERIC = re.compile(
+    r"""^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?
+        (?:(?:[T\s]|\s*\([^)]*\)\s*)+
+           (?P<H>\d{1,2})\s*[:時]\s*(?P<M>\d{1,2})\s*分?
+           (?:\s*[:]?\s*(?P<S>\d{1,2})(?:[.,](?P<frac>\d{1,9}))?\s*秒?)?)?
+        \s*(?P<tz>Z|[+-]\d{1,2}(?::?\d{2})?|UTC|GMT|JST)?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_ENGLISH_MDY = re.compile(
+    r"^(?P<mon>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?P<rest>.*)$", re.I
+)
+_ENGLISH_DMY = re.compile(r"^(?P<d>\d{1,2})\s+(?P<mon>[a-z]+)\.?,?\s+(?P<y>\d{4})(?P<rest>.*)$", re.I)
+_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+
+
+@lru_cache(maxsize=32)
+def get_timezone(name: str) -> tzinfo:
+    """Resolve an IANA zone name, with a one-line error for a typo."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidDateError(f"unknown time zone {name!r} (use an IANA name such as Asia/Tokyo)") from exc
+
+
+def parse_datetime(value: object, tz: tzinfo | None = None) -> datetime:
+    """Return an aware datetime for ``value`` or raise :class:`InvalidDateError`.
+
+    A date without a time is midnight in ``tz``; a naive time is in ``tz``.
+    """
+    tz = tz or get_timezone(DEFAULT_TIMEZONE)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=tz)
+    if not isinstance(value, str):
+        raise InvalidDateError(f"not a date: {value!r}")
+    text = value.strip()
+    if not text:
+        raise InvalidDateError("empty date")
+    parsed = _parse_numeric(text, tz) or _parse_english(text, tz)
+    if parsed is None:
+        raise InvalidDateError(
+            f"cannot read date {value!r} (expected e.g. 2025-12-21 or 2025-12-21T10:00+09:00)"
+        )
+    return parsed
+
+
+def parse_bound(value: object, tz: tzinfo | None = None, *, upper: bool = False) -> datetime:
+    """A range bound from a user: ``until 2025-12-31`` includes the whole of that day.
+
+    Returns the inclusive lower bound, or (``upper=True``) the *exclusive* upper bound.
+    """
+    if value is None:
+        raise InvalidDateError("missing date")
+    is_day = isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(value, str):
+        is_day = _looks_like_day(value.strip())
+    moment = parse_datetime(value, tz)
+    if upper:
+        return moment + timedelta(days=1) if is_day else moment + timedelta(microseconds=1)
+    return moment
+
+
+def date_from_filename(name: str, tz: tzinfo | None = None) -> datetime | None:
+    """Jekyll's ``YYYY-MM-DD-slug.md`` names carry the post date."""
+    m = _FILENAME_DATE.match(name)
+    if not m:
+        return None
+    try:
+        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=tz or get_timezone(DEFAULT_TIMEZONE))
+    except ValueError:
+        return None
+
+
+def _looks_like_day(text: str) -> bool:
+    m = _NUMERIC.match(text)
+    if m:
+        return m["H"] is None
+    return bool(_ENGLISH_MDY.match(text) or _ENGLISH_DMY.match(text)) and ":" not in text
+
+
+def _parse_numeric(text: str, tz: tzinfo) -> datetime | None:
+    m = _NUMERIC.match(text)
+    if not m:
+        return None
+    try:
+        frac = (m["frac"] or "0")[:6].ljust(6, "0")
+        naive = datetime(
+            int(m["y"]),
+            int(m["m"]),
+            int(m["d"]),
+            int(m["H"] or 0),
+            int(m["M"] or 0),
+            int(m["S"] or 0),
+            int(frac),
+        )
+    except ValueError as exc:
+        raise InvalidDateError(f"impossible date {text!r}: {exc}") from exc
+    return naive.replace(tzinfo=_offset(m["tz"], tz, text))
+
+
+def _parse_english(text: str, tz: tzinfo) -> datetime | None:
+    text = _WEEKDAY.sub("", text)
+    m = _ENGLISH_MDY.match(text) or _ENGLISH_DMY.match(text)
+    if not m:
+        return None
+    month = _MONTHS.get(m["mon"].lower())
+    if month is None:
+        return None
+    rest = m["rest"].strip()
+    try:
+        day = datetime(int(m["y"]), month, int(m["d"]))
+    except ValueError as exc:
+        raise InvalidDateError(f"impossible date {text!r}: {exc}") from exc
+    if not rest:
+        return day.replace(tzinfo=tz)
+    clock = _NUMERIC.match(f"{day:%Y-%m-%d} {rest}")
+    if not clock:
+        return None
+    return _parse_numeric(f"{day:%Y-%m-%d} {rest}", tz)
+
+
+def _offset(token: str | None, default: tzinfo, text: str) -> tzinfo:
+    if token is None:
+        return default
+    token = token.upper()
+    if token in ("Z", "UTC", "GMT"):
+        return UTC
+    if token == "JST":
+        return timezone(timedelta(hours=9))
+    sign = -1 if token[0] == "-" else 1
+    digits = token[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 23 or minutes > 59:
+        raise InvalidDateError(f"impossible time zone offset in {text!r}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))

@@ -1,0 +1,226 @@
+"""The embeddable entry point: open an index once, then search it many times.
+
+    from search import Index
+    idx = Index.open(".search-index")
+    result = idx.search("AIチップ 投資", tags=["AI"], since="2025-01-01", limit=10)
+
+The Sudachi dictionary and the tantivy reader are loaded once per :class:`Index` and
+reused; each search sees the latest committed state of the index, including a rebuild
+that switched to a new generation while this object was open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import tantivy
+
+from search.analysis import Analyzer
+from search.dates import get_timezone
+from search.errors import QuerySyntaxError
+from search.filters import Filters
+from search.normalize import fold_key
+from search.query import ParsedQuery, parse_query
+from search.ranking import Mode, Plan, QueryBuilder, Weights
+from search.results import Hit, IndexStats, SearchResult
+from search.snippets import SnippetMaker
+from search.store import META_FILE, check_compatible, open_tantivy, read_meta
+
+DEFAULT_LOCATION = ".search-index"
+ENV_VAR = "SEARCH_INDEX"
+Sort = Literal["relevance", "date"]
+SORTS = ("relevance", "date")
+MAX_LIMIT = 10_000
+
+
+def default_index_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--index`` wins, then ``$SEARCH_INDEX``, then ``.search-index`` in the current directory."""
+    return Path(explicit or os.environ.get(ENV_VAR) or DEFAULT_LOCATION)
+
+
+class Index:
+    def __init__(self, root: Path, analyzer: Analyzer | None = None, weights: Weights | None = None) -> None:
+        self.root = root
+        self.analyzer = analyzer or Analyzer()
+        self._weights = weights
+        self._meta_stamp: tuple[int, int] | None = None
+        self._open()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, weights: Weights | None = None) -> Index:
+        """Open an existing index; raises a :class:`search.errors.SearchError` if there is none
+        or if it was built by a different analyzer (its terms would silently not match)."""
+        return cls(default_index_path(path), weights=weights)
+
+    def _open(self) -> None:
+        self.meta = read_meta(self.root)
+        check_compatible(self.root, self.meta)
+        self._tindex = open_tantivy(self.root / self.meta.generation)
+        self.schema = self._tindex.schema
+        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights)
+        self.snippets = SnippetMaker(self.analyzer)
+        self.tz = get_timezone(self.meta.timezone)
+        self._meta_stamp = self._stamp()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.root / META_FILE)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_ino
+
+    def searcher(self) -> tantivy.Searcher:
+        """A snapshot of the latest commit (reopening if a rebuild switched generations)."""
+        if self._stamp() != self._meta_stamp:
+            self._open()
+        self._tindex.reload()
+        return self._tindex.searcher()
+
+    # -- searching ------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        tags: Iterable[str] = (),
+        categories: Iterable[str] = (),
+        author: str | Iterable[str] | None = None,
+        since: object = None,
+        until: object = None,
+        sort: Sort = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        mode: Literal["auto", "all", "any"] = "auto",
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
+
+        ``since``/``until`` take a ``date``, ``datetime`` or string and are inclusive.
+        ``mode="auto"`` requires all words and falls back to the best partial matches when
+        no post has them all (``result.partial``).
+        """
+        if sort not in SORTS:
+            raise QuerySyntaxError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        if not (1 <= limit <= MAX_LIMIT):
+            raise QuerySyntaxError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        if offset < 0:
+            raise QuerySyntaxError(f"offset must be 0 or more, got {offset}")
+        parsed = parse_query(query or "")
+        authors = [author] if isinstance(author, str) else list(author or ())
+        filters = Filters.from_user(
+            self.tz,
+            tags=[*tags, *parsed.tags],
+            categories=[*categories, *parsed.categories],
+            authors=[*authors, *parsed.authors],
+            since=since if since not in (None, "") else parsed.since,
+            until=until if until not in (None, "") else parsed.until,
+        )
+        filter_queries = filters.queries(self.schema)
+        searcher = self.searcher()
+        plan = self.builder.build(parsed, filter_queries, "any" if mode == "any" else "all")
+        found = self._run(searcher, plan, sort, limit, offset)
+        partial = mode == "any"
+        if found.count == 0 and mode == "auto" and plan.content_words >= 2:
+            plan = self.builder.build(parsed, filter_queries, "any")
+            found = self._run(searcher, plan, sort, limit, offset)
+            partial = True
+        hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in found.hits]
+        return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+
+    def plan(self, query: str, mode: Mode = "all") -> Plan:
+        """The analysed query and the tantivy query it becomes (used by explain)."""
+        parsed = parse_query(query)
+        return self.builder.build(parsed, [], mode)
+
+    def _run(
+        self, searcher: tantivy.Searcher, plan: Plan, sort: Sort, limit: int, offset: int
+    ) -> tantivy.SearchResult:
+        if sort == "date" or not plan.has_text:
+            return searcher.search(
+                plan.query, limit, count=True, order_by_field="date", order=tantivy.Order.Desc, offset=offset
+            )
+        return searcher.search(plan.query, limit, count=True, offset=offset)
+
+    def _hit(
+        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan, snippets: bool
+    ) -> Hit:
+        doc = searcher.doc(addr)
+        title = doc.get_first("title") or ""
+        body = doc.get_first("body") or ""
+        excerpt = doc.get_first("excerpt") or ""
+        date_text = doc.get_first("date_text")
+        score = float(key) if isinstance(key, float) else 0.0
+        hit = Hit(
+            path=doc.get_first("path"),
+            title=title,
+            date=datetime.fromisoformat(date_text) if date_text else None,
+            tags=doc.get_all("tag"),
+            categories=doc.get_all("category"),
+            author=doc.get_first("author") or "",
+            excerpt=excerpt,
+            score=score,
+            snippet="",
+        )
+        if snippets:
+            snip = self.snippets.snippet(body or excerpt, plan.spec)
+            hit.snippet, hit.highlights = snip.text, snip.highlights
+            hit.title_highlights = self.snippets.highlight(title, plan.spec)
+        return hit
+
+    # -- browsing ---------------------------------------------------------------------------
+
+    def tags(self) -> dict[str, int]:
+        """Tag → number of posts, most used first. Spellings that fold together (AI, ＡＩ)
+        count as one tag, shown in its most common spelling."""
+        return self._counts("tag")
+
+    def categories(self) -> dict[str, int]:
+        return self._counts("category")
+
+    def _counts(self, field_name: str) -> dict[str, int]:
+        searcher = self.searcher()
+        if searcher.num_docs == 0:
+            return {}
+        agg = searcher.aggregate(
+            tantivy.Query.all_query(), {"c": {"terms": {"field": field_name, "size": 100_000}}}
+        )
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for bucket in agg["c"]["buckets"]:
+            grouped.setdefault(fold_key(bucket["key"]), []).append((bucket["doc_count"], bucket["key"]))
+        totals = {max(spellings)[1]: sum(c for c, _ in spellings) for spellings in grouped.values()}
+        return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def stats(self) -> IndexStats:
+        searcher = self.searcher()
+        first = last = None
+        if searcher.num_docs:
+            for order in (tantivy.Order.Asc, tantivy.Order.Desc):
+                res = searcher.search(
+                    tantivy.Query.exists_query("date"), 1, order_by_field="date", order=order
+                )
+                if res.hits:
+                    text = searcher.doc(res.hits[0][1]).get_first("date_text")
+                    value = datetime.fromisoformat(text) if text else None
+                    if order == tantivy.Order.Asc:
+                        first = value
+                    else:
+                        last = value
+        size = sum(p.stat().st_size for p in (self.root / self.meta.generation).rglob("*") if p.is_file())
+        return IndexStats(
+            posts=searcher.num_docs,
+            size_bytes=size,
+            first_date=first,
+            last_date=last,
+            analyzer=self.meta.analyzer,
+            location=str(self.root),
+            timezone=self.meta.timezone,
+            sources=self.meta.sources,
+            updated=self.meta.updated,
+        )
+
+
+__all__ = ["Index", "ParsedQuery", "default_index_path"]

@@ -1,0 +1,185 @@
+"""Query syntax: what a reader types into the search box, as a small tree.
+
+Supported (documented in the README):
+
+* ``AIチップ 投資`` - several words: all of them (AND); Japanese typed without spaces is
+  split by the analyzer later, so ``AIチップ投資`` works too.
+* ``"exact phrase"`` (also 「…」 and “…”) - the words in that order.
+* ``A OR B`` (also ``A | B``), ``-word`` / ``-"phrase"`` to exclude.
+* ``tag:AI``, ``category:技術``, ``author:山田``, ``title:京都``, ``since:2025-01-01``,
+  ``until:2025-12-31``; values may be quoted: ``tag:"machine learning"``.
+
+Anything that is not valid syntax is read literally (``foo:bar``, a lone ``-``, an
+unclosed quote), except a field with no value or a bad date, which get a clear error.
+This module only parses; :mod:`search.ranking` decides what the words match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from search.errors import QuerySyntaxError
+
+FILTER_KEYS = ("tag", "category", "author", "since", "until")
+FIELD_KEYS = ("title",)
+_OPEN_QUOTES = {'"': '"', "「": "」", "『": "』", "“": "”"}
+_OR_WORDS = {"OR", "|", "||"}
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words typed together (``phrase=False``) or a quoted phrase, optionally in one field."""
+
+    text: str
+    phrase: bool = False
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One AND-ed part of the query: any of ``alternatives`` (OR), or none of them if negated."""
+
+    alternatives: tuple[Text, ...]
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[Clause] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+
+    @property
+    def positive(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.negated]
+
+    @property
+    def negative(self) -> list[Clause]:
+        return [c for c in self.clauses if c.negated]
+
+
+@dataclass
+class _Piece:
+    text: str
+    quoted: bool
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Parse the search box text. Raises :class:`QuerySyntaxError` only for unusable input."""
+    text = unicodedata.normalize("NFKC", raw)
+    result = ParsedQuery()
+    pending_or = False
+    for piece in _split(text):
+        if not piece.quoted and piece.text in _OR_WORDS:
+            pending_or = bool(result.clauses)
+            continue
+        clause = _to_clause(piece, result)
+        if clause is None:
+            continue
+        if pending_or and result.clauses:
+            prev = result.clauses[-1]
+            if prev.negated or clause.negated:
+                raise QuerySyntaxError(
+                    "cannot combine OR with an excluded (-) word; write the exclusion separately"
+                )
+            result.clauses[-1] = Clause(prev.alternatives + clause.alternatives)
+        else:
+            result.clauses.append(clause)
+        pending_or = False
+    return result
+
+
+def _to_clause(piece: _Piece, result: ParsedQuery) -> Clause | None:
+    if piece.quoted:
+        return Clause((Text(piece.text, phrase=True),)) if piece.text.strip() else None
+    word = piece.text
+    negated = False
+    if word.startswith("-") and len(word) > 1:
+        negated, word = True, word[1:]
+    elif word.startswith("+") and len(word) > 1:
+        word = word[1:]
+    key, sep, value = word.partition(":")
+    key_l = key.lower()
+    if sep and (key_l in FILTER_KEYS or key_l in FIELD_KEYS):
+        value, quoted = _unquote(value)
+        if not value.strip():
+            raise QuerySyntaxError(f"{key_l}: needs a value, e.g. {key_l}:{_EXAMPLES[key_l]}")
+        if key_l in FIELD_KEYS:
+            return Clause((Text(value, phrase=quoted, field=key_l),), negated)
+        if negated:
+            raise QuerySyntaxError(f"-{key_l}: is not supported; filters can only include")
+        _add_filter(result, key_l, value)
+        return None
+    if not word.strip("-+"):
+        return None  # a lone - or + is punctuation, not an operator
+    value, quoted = _unquote(word)
+    return Clause((Text(value, phrase=quoted),), negated)
+
+
+_EXAMPLES = {
+    "tag": "AI",
+    "category": "技術",
+    "author": "山田",
+    "since": "2025-01-01",
+    "until": "2025-12-31",
+    "title": "京都",
+}
+
+
+def _add_filter(result: ParsedQuery, key: str, value: str) -> None:
+    if key == "tag":
+        result.tags.append(value)
+    elif key == "category":
+        result.categories.append(value)
+    elif key == "author":
+        result.authors.append(value)
+    elif key == "since":
+        result.since = value
+    else:
+        result.until = value
+
+
+def _unquote(value: str) -> tuple[str, bool]:
+    if len(value) >= 2 and value[0] in _OPEN_QUOTES and value[-1] == _OPEN_QUOTES[value[0]]:
+        return value[1:-1], True
+    return value, False
+
+
+def _split(text: str) -> list[_Piece]:
+    """Whitespace-separated pieces; a quoted span is one piece even with spaces inside.
+
+    A quote may also start inside a piece (``tag:"machine learning"``, ``-"phrase"``): the
+    piece then runs to the closing quote. An unclosed quote is taken literally.
+    """
+    pieces: list[_Piece] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        ch = text[i]
+        if ch in _OPEN_QUOTES:
+            close = text.find(_OPEN_QUOTES[ch], i + 1)
+            if close > 0:
+                pieces.append(_Piece(text[i + 1 : close], True))
+                i = close + 1
+                continue
+        j = i
+        buf: list[str] = []
+        while j < n and not text[j].isspace():
+            c = text[j]
+            if c in _OPEN_QUOTES and j > i:
+                close = text.find(_OPEN_QUOTES[c], j + 1)
+                if close > 0:
+                    buf.append(text[j : close + 1])
+                    j = close + 1
+                    continue
+            buf.append(c)
+            j += 1
+        pieces.append(_Piece("".join(buf), False))
+        i = j
+    return pieces

@@ -1,0 +1,242 @@
+"""From a parsed query to a tantivy query: what each word may match, and how it scores.
+
+Each word the analyzer finds in the query may match a post in four ways, best first:
+
+1. **word**: the same normalised word in title, tags, excerpt, body or code (BM25, weighted
+   title > tags > excerpt > body > code);
+2. **part / alias**: a part of a compound (空港 in 関西国際空港) or an alias (アマゾン for Amazon);
+3. **substring**: the folded characters anywhere in the text, through the character-bigram
+   fields: this is what guarantees that a post containing the query string is found, as
+   grep would find it;
+4. **reading**: a kana query against Sudachi's readings of the text (はんどうたい → 半導体).
+
+Words typed together or apart must all be present (``all`` mode). If no post has all of
+them, :class:`search.index.Index` retries in ``any`` mode, where the words are optional and
+posts with more and rarer words score higher; the result is then flagged ``partial``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import tantivy
+from tantivy import Occur, Query
+
+from search.analysis import Analyzer, Token, bigrams
+from search.normalize import fold, is_kana
+from search.query import ParsedQuery, Text
+
+Mode = Literal["all", "any"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Score multipliers. Field weights follow the reader's sense of importance; the match
+    weights keep whole words above parts, parts above substrings, substrings above readings."""
+
+    title: float = 3.0
+    tags: float = 2.0
+    excerpt: float = 1.5
+    body: float = 1.0
+    code: float = 0.3
+    alt: float = 0.5
+    gram: float = 0.25
+    reading: float = 0.15
+    proximity: float = 0.5
+    tie_breaker: float = 0.3
+
+    def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
+        if scope == "title":
+            return [("title_w", self.title)]
+        return [
+            ("title_w", self.title),
+            ("tags_w", self.tags),
+            ("excerpt_w", self.excerpt),
+            ("body_w", self.body),
+            ("code_w", self.code),
+        ]
+
+
+def gram_fields(scope: str | None) -> list[str]:
+    return ["title_g"] if scope == "title" else ["title_g", "body_g"]
+
+
+@dataclass
+class MatchSpec:
+    """What a hit's text should be searched for when drawing highlights."""
+
+    words: set[str] = field(default_factory=set)
+    needles: set[str] = field(default_factory=set)
+    readings: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    query: Query
+    spec: MatchSpec
+    content_words: int
+    has_text: bool
+    analysed: list[tuple[Text, list[Token]]] = field(default_factory=list)
+
+
+class QueryBuilder:
+    def __init__(self, schema: tantivy.Schema, analyzer: Analyzer, weights: Weights | None = None) -> None:
+        self.schema = schema
+        self.analyzer = analyzer
+        self.weights = weights or Weights()
+
+    # -- leaves --------------------------------------------------------------------
+
+    def _term(self, field_name: str, value: str) -> Query:
+        return Query.term_query(self.schema, field_name, value)
+
+    def _phrase(self, field_name: str, words: list[tuple[int, str]], slop: int = 0) -> Query:
+        if len(words) == 1:  # tantivy panics on one-term phrases
+            return self._term(field_name, words[0][1])
+        return Query.phrase_query(self.schema, field_name, words, slop)
+
+    def substring(self, folded: str, scope: str | None = None) -> Query | None:
+        """Posts whose folded text contains ``folded``: exact, through the bigram fields."""
+        if not folded:
+            return None
+        if len(folded) == 1:
+            return self._term("uni", folded)
+        grams = list(enumerate(bigrams(folded)))
+        return _any([self._phrase(f, grams) for f in gram_fields(scope)])
+
+    def reading(self, kana: str) -> Query | None:
+        key = self.analyzer.reading_key(kana)
+        if len(key) < 2:
+            return None
+        return self._phrase("reading", list(enumerate(bigrams(key))))
+
+    def word(self, token: Token, scope: str | None) -> Query:
+        """One query word: the best of its whole-word, part, substring and reading matches."""
+        w = self.weights
+        fields = w.word_fields(scope)
+        word_q = [Query.boost_query(self._term(f, token.term), fw) for f, fw in fields]
+        if token.alias:
+            word_q += [Query.boost_query(self._term(f, token.alias), fw * w.alt) for f, fw in fields]
+        if scope is None:
+            word_q.append(Query.boost_query(self._term("alt", token.term), w.alt))
+        sub = self.substring(fold(token.surface) or token.term, scope)
+        if sub is not None:
+            word_q.append(Query.boost_query(sub, w.gram))
+        return Query.disjunction_max_query(word_q, w.tie_breaker)
+
+    # -- clauses -------------------------------------------------------------------
+
+    def text(self, text: Text, mode: Mode, spec: MatchSpec) -> tuple[Query | None, list[Token], int]:
+        """Query for one clause alternative; returns it, its tokens and its content-word count."""
+        tokens = self.analyzer.tokens(text.text)
+        folded = fold(text.text)
+        if folded:
+            spec.needles.add(folded)
+        if text.phrase:
+            return self._phrase_text(text, tokens, folded), tokens, max(1, len(tokens))
+        content = [t for t in tokens if t.is_content] or tokens
+        for t in content:
+            spec.words.add(t.term)
+            spec.needles.add(fold(t.surface) or t.term)
+            spec.needles.add(t.term)
+        alternatives: list[Query] = []
+        if content:
+            word_qs = [self.word(t, text.field) for t in content]
+            if len(word_qs) == 1:
+                alternatives.append(word_qs[0])
+            elif mode == "any":
+                alternatives.append(_any(word_qs))
+            else:
+                clauses = [(Occur.Must, q) for q in word_qs]
+                near = self._proximity(tokens, content, text.field)
+                if near is not None:
+                    clauses.append((Occur.Should, near))
+                alternatives.append(Query.boolean_query(clauses))
+        if len(content) != 1:
+            sub = self.substring(folded, text.field)
+            if sub is not None:
+                alternatives.append(Query.boost_query(sub, self.weights.gram))
+        if is_kana(folded):
+            spec.readings.add(self.analyzer.reading_key(folded))
+            rq = self.reading(folded)
+            if rq is not None:
+                alternatives.append(Query.boost_query(rq, self.weights.reading))
+        return _any(alternatives), tokens, len(content)
+
+    def _phrase_text(self, text: Text, tokens: list[Token], folded: str) -> Query | None:
+        w = self.weights
+        spec_fields = w.word_fields(text.field)
+        alternatives: list[Query] = []
+        if tokens:
+            words = [(i, t.term) for i, t in enumerate(tokens)]
+            alternatives += [
+                Query.boost_query(self._phrase(f, words), fw) for f, fw in spec_fields if f != "code_w"
+            ]
+        sub = self.substring(folded, text.field)
+        if sub is not None:
+            alternatives.append(Query.boost_query(sub, w.gram))
+        return _any(alternatives)
+
+    def _proximity(self, tokens: list[Token], content: list[Token], scope: str | None) -> Query | None:
+        """Bonus when the words stand together, as in the query (small gaps allowed)."""
+        if len(content) < 2:
+            return None
+        index = {id(t): i for i, t in enumerate(tokens)}
+        words = [(index[id(t)], t.term) for t in content]
+        base = words[0][0]
+        words = [(i - base, term) for i, term in words]
+        fields = ["title_w"] if scope == "title" else ["title_w", "body_w"]
+        return Query.boost_query(
+            _any([self._phrase(f, words, slop=2) for f in fields]), self.weights.proximity
+        )
+
+    # -- whole query -----------------------------------------------------------------
+
+    def build(self, parsed: ParsedQuery, filters: list[Query], mode: Mode = "all") -> Plan:
+        spec = MatchSpec()
+        positives: list[Query] = []
+        content_words = 0
+        analysed: list[tuple[Text, list[Token]]] = []
+        for clause in parsed.positive:
+            alts: list[Query] = []
+            for alt in clause.alternatives:
+                q, tokens, n = self.text(alt, mode, spec)
+                analysed.append((alt, tokens))
+                content_words += n
+                if q is not None:
+                    alts.append(q)
+            if alts:
+                positives.append(_any(alts))
+        negatives: list[Query] = []
+        for clause in parsed.negative:
+            for alt in clause.alternatives:
+                q, tokens, _ = self.text(alt, "all", MatchSpec())
+                analysed.append((alt, tokens))
+                if q is not None:
+                    negatives.append(q)
+
+        clauses: list[tuple[Occur, Query]] = [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
+        if positives:
+            if mode == "any" and len(positives) > 1:
+                clauses.append((Occur.Must, _any(positives)))
+            else:
+                clauses += [(Occur.Must, q) for q in positives]
+        elif not filters:  # only exclusions: start from every post
+            clauses.append((Occur.Must, Query.all_query()))
+        clauses += [(Occur.MustNot, q) for q in negatives]
+        return Plan(
+            query=Query.boolean_query(clauses),
+            spec=spec,
+            content_words=content_words,
+            has_text=bool(positives),
+            analysed=analysed,
+        )
+
+
+def _any(queries: list[Query]) -> Query | None:
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Should, q) for q in queries])
