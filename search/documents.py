@@ -44,13 +44,12 @@ class AnalyzedPost:
 
 def path_id(path: str) -> int:
     """64-bit key of a post path: numeric, so a whole index's paths read fast from a fast field."""
-    return int.from_bytes(
-        hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
-    )
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def content_hash(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
 def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
@@ -94,8 +93,8 @@ def to_document(post: AnalyzedPost) -> tantivy.Document:
     rec = post.record
     doc = tantivy.Document()
     doc.add_text("path", rec.path)
-    doc.add_unsigned("pid", path_id(rec.path))
-    doc.add_unsigned("chash", rec.content_hash)
+    doc.add_integer("pid", path_id(rec.path))
+    doc.add_integer("chash", rec.content_hash)
     doc.add_integer("mtime", rec.mtime_ns)
     doc.add_unsigned("size", rec.size)
     doc.add_text("title", rec.title)

@@ -44,8 +44,9 @@ GRAM_FIELDS = ("title_g", "body_g")
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("path", stored=True, tokenizer_name="raw")
-    sb.add_unsigned_field("pid", stored=False, indexed=True, fast=True)
-    sb.add_unsigned_field("chash", stored=False, indexed=False, fast=True)
+    # i64, not u64: tantivy-py's delete_documents_by_term silently deletes nothing on u64 fields.
+    sb.add_integer_field("pid", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("chash", stored=False, indexed=False, fast=True)
     sb.add_integer_field("mtime", stored=False, indexed=False, fast=True)
     sb.add_unsigned_field("size", stored=False, indexed=False, fast=True)
 

@@ -1,0 +1,79 @@
+"""The analyzer: one split and one normal form for a word, on both sides of the index."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import Analyzer
+
+
+def terms(analyzer: Analyzer, text: str) -> list[str]:
+    return [t.term for t in analyzer.tokens(text) if t.is_content]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("サーバ", "サーバー"),
+        ("コンピュータ", "コンピューター"),
+        ("引越し", "引っ越し"),
+        ("附属", "付属"),
+        ("りんご", "リンゴ"),
+        ("ダメ", "だめ"),
+        ("ＡＩ", "AI"),
+        ("ａｉ", "AI"),
+        ("ｱﾏｿﾞﾝ", "アマゾン"),
+        ("Amazon", "amazon"),
+        ("人人", "人々"),
+        ("２０２４", "2024"),
+    ],
+)
+def test_spelling_variants_become_one_term(analyzer: Analyzer, a: str, b: str) -> None:
+    assert terms(analyzer, a) == terms(analyzer, b)
+
+
+def test_latin_and_numbers_keep_their_surface(analyzer: Analyzer) -> None:
+    # Sudachi's normalised forms would turn these into ゴー, MOD/mod and 0.12.
+    assert terms(analyzer, "go mod tidy") == ["go", "mod", "tidy"]
+    assert terms(analyzer, "Go 0.120") == ["go", "0.120"]
+    assert terms(analyzer, "GitHub") == ["github"]
+
+
+def test_compounds_keep_their_parts(analyzer: Analyzer) -> None:
+    (token,) = analyzer.tokens("関西国際空港")
+    assert token.term == "関西国際空港"
+    assert token.parts == ("関西", "国際", "空港")
+
+
+def test_particles_are_indexed_but_not_content(analyzer: Analyzer) -> None:
+    tokens = analyzer.tokens("日本で一番高い山はどこですか")
+    assert [t.surface for t in tokens if not t.is_content] == ["で", "は", "です", "か"]
+    assert "山" in [t.term for t in tokens if t.is_content]
+
+
+def test_offsets_point_into_the_original_text(analyzer: Analyzer) -> None:
+    text = "ＡＩとｱﾏｿﾞﾝの㍻"
+    for t in analyzer.tokens(text):
+        assert text[t.start : t.end] == t.surface
+
+
+def test_long_text_is_analysed_in_chunks_with_correct_offsets(analyzer: Analyzer) -> None:
+    line = "東京の空港で半導体の記事を読んだ。\n"
+    text = line * 4000  # about 68,000 characters, over Sudachi's 49,149-byte limit
+    tokens = analyzer.tokens(text)
+    assert len([t for t in tokens if t.term == "半導体"]) == 4000
+    for t in tokens[-5:]:
+        assert text[t.start : t.end] == t.surface
+    terms_ = analyzer.index_terms(text)
+    assert terms_.words.count("半導体") == 4000
+
+
+def test_pathological_input_that_grows_when_normalised(analyzer: Analyzer) -> None:
+    text = "㍿" * 20_000  # each expands to four characters inside Sudachi
+    assert analyzer.index_terms(text).unigrams  # no exception
+
+
+def test_fingerprint_names_the_versions(analyzer: Analyzer) -> None:
+    fp = analyzer.fingerprint()
+    assert fp["split_mode"] == "C"
+    assert fp["sudachipy"] and str(fp["dictionary"]).startswith("core ")

@@ -1,0 +1,75 @@
+"""The one date parser: every format blogs use, naive times in the archive's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from search.dates import date_from_filename, get_timezone, parse_bound, parse_datetime
+from search.errors import InvalidDateError
+
+JST = timezone(timedelta(hours=9))
+TOKYO = get_timezone("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-12-21 02:31:31 +0000", datetime(2025, 12, 21, 2, 31, 31, tzinfo=timezone.utc)),
+        ("2025-12-21", datetime(2025, 12, 21, tzinfo=JST)),
+        ("2025/12/21 10:00", datetime(2025, 12, 21, 10, 0, tzinfo=JST)),
+        ("2015-09-05T20:32:00+09:00", datetime(2015, 9, 5, 20, 32, tzinfo=JST)),
+        ("2025-12-21T01:00:00Z", datetime(2025, 12, 21, 1, tzinfo=timezone.utc)),
+        ("2025-12-21T10:00:00.250-05:00", datetime(2025, 12, 21, 15, 0, 0, 250000, tzinfo=timezone.utc)),
+        ("2025-1-5 9:05", datetime(2025, 1, 5, 9, 5, tzinfo=JST)),
+        ("August 8, 2017", datetime(2017, 8, 8, tzinfo=JST)),
+        ("Dec 12, 2017", datetime(2017, 12, 12, tzinfo=JST)),
+        ("Tue, 12 December 2017", datetime(2017, 12, 12, tzinfo=JST)),
+        ("2017年8月8日", datetime(2017, 8, 8, tzinfo=JST)),
+        ("2017年8月8日 10時30分", datetime(2017, 8, 8, 10, 30, tzinfo=JST)),
+    ],
+)
+def test_formats(text: str, expected: datetime) -> None:
+    parsed = parse_datetime(text, TOKYO)
+    assert parsed == expected
+    assert parsed.tzinfo is not None
+
+
+def test_toml_and_yaml_objects() -> None:
+    assert parse_datetime(date(2021, 6, 1), TOKYO) == datetime(2021, 6, 1, tzinfo=JST)
+    aware = datetime(2024, 3, 10, 9, 30, tzinfo=JST)
+    assert parse_datetime(aware, TOKYO) is aware
+    assert parse_datetime(datetime(2024, 3, 10, 9, 30), TOKYO) == aware
+
+
+def test_naive_times_follow_the_configured_zone() -> None:
+    utc = get_timezone("UTC")
+    assert parse_datetime("2025-01-01 09:00", utc) == datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
+    assert parse_datetime("2025-01-01 09:00", TOKYO) == datetime(2025, 1, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("bad", ["", "soon", "2025-02-30", "2025-13-01", "12/21/2025", 20251221, "2025-12-21 25:00"])
+def test_bad_dates_raise_one_line_errors(bad: object) -> None:
+    with pytest.raises(InvalidDateError) as info:
+        parse_datetime(bad, TOKYO)
+    assert "\n" not in str(info.value)
+
+
+def test_until_a_day_includes_the_whole_day() -> None:
+    assert parse_bound("2025-12-31", TOKYO, upper=True) == datetime(2026, 1, 1, tzinfo=JST)
+    assert parse_bound(date(2025, 12, 31), TOKYO, upper=True) == datetime(2026, 1, 1, tzinfo=JST)
+    moment = parse_bound("2025-12-31T10:00:00+09:00", TOKYO, upper=True)
+    assert moment == datetime(2025, 12, 31, 10, 0, 0, 1, tzinfo=JST)
+    assert parse_bound("2025-12-31", TOKYO) == datetime(2025, 12, 31, tzinfo=JST)
+
+
+def test_jekyll_file_names() -> None:
+    assert date_from_filename("2023-04-02-hello.md", TOKYO) == datetime(2023, 4, 2, tzinfo=JST)
+    assert date_from_filename("hello.md", TOKYO) is None
+    assert date_from_filename("2023-02-30-bad.md", TOKYO) is None
+
+
+def test_unknown_timezone() -> None:
+    with pytest.raises(InvalidDateError):
+        get_timezone("Mars/Olympus")
