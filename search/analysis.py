@@ -9,8 +9,9 @@ Chain (after Elasticsearch's char filter → tokenizer → token filters):
 3. token filters: each word's term is Sudachi's normalised form for Japanese
    (サーバ → サーバー, 引越し → 引っ越し, りんご → 林檎) but the NFKC-lower-cased surface
    for Latin and digits (Sudachi would turn ``go`` into ゴー and ``0.120`` into ``0.12``);
-   punctuation and spaces are dropped; particles and auxiliaries are kept in the index
-   (phrases need them) but flagged so queries can ignore them.
+   punctuation and spaces are dropped; function words (particles, auxiliaries, pronouns,
+   dependent verbs and adjectives such as する/ある/ない) are kept in the index (phrases
+   need them) but flagged so that queries do not require them.
 
 Because the same code produces the terms of a post and of a query, a word is always
 split and normalised the same way on both sides.
@@ -37,7 +38,7 @@ _MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
 # Word kinds.
 SKIP, FUNCTION, CONTENT = 0, 1, 2
 _SKIP_POS = {"空白", "補助記号"}
-_FUNCTION_POS = {"助詞", "助動詞"}
+_FUNCTION_POS = {"助詞", "助動詞", "代名詞"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,12 @@ class Analyzer:
         info = self._pos_cache.get(pid)
         if info is None:
             pos = tuple(self._dictionary.pos_of(pid))
-            kind = SKIP if pos[0] in _SKIP_POS else FUNCTION if pos[0] in _FUNCTION_POS else CONTENT
+            if pos[0] in _SKIP_POS:
+                kind = SKIP
+            elif pos[0] in _FUNCTION_POS or pos[1] == "非自立可能":
+                kind = FUNCTION  # particles, auxiliaries, する/ある/ない/ください
+            else:
+                kind = CONTENT
             info = (kind, pos)
             self._pos_cache[pid] = info
         return info

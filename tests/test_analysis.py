@@ -47,7 +47,8 @@ def test_compounds_keep_their_parts(analyzer: Analyzer) -> None:
 
 def test_particles_are_indexed_but_not_content(analyzer: Analyzer) -> None:
     tokens = analyzer.tokens("日本で一番高い山はどこですか")
-    assert [t.surface for t in tokens if not t.is_content] == ["で", "は", "です", "か"]
+    assert [t.surface for t in tokens if not t.is_content] == ["で", "は", "どこ", "です", "か"]
+    assert [t.surface for t in analyzer.tokens("存在しない") if not t.is_content] == ["し", "ない"]
     assert "山" in [t.term for t in tokens if t.is_content]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -16,12 +16,12 @@ TOKYO = get_timezone("Asia/Tokyo")
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2025-12-21 02:31:31 +0000", datetime(2025, 12, 21, 2, 31, 31, tzinfo=timezone.utc)),
+        ("2025-12-21 02:31:31 +0000", datetime(2025, 12, 21, 2, 31, 31, tzinfo=UTC)),
         ("2025-12-21", datetime(2025, 12, 21, tzinfo=JST)),
         ("2025/12/21 10:00", datetime(2025, 12, 21, 10, 0, tzinfo=JST)),
         ("2015-09-05T20:32:00+09:00", datetime(2015, 9, 5, 20, 32, tzinfo=JST)),
-        ("2025-12-21T01:00:00Z", datetime(2025, 12, 21, 1, tzinfo=timezone.utc)),
-        ("2025-12-21T10:00:00.250-05:00", datetime(2025, 12, 21, 15, 0, 0, 250000, tzinfo=timezone.utc)),
+        ("2025-12-21T01:00:00Z", datetime(2025, 12, 21, 1, tzinfo=UTC)),
+        ("2025-12-21T10:00:00.250-05:00", datetime(2025, 12, 21, 15, 0, 0, 250000, tzinfo=UTC)),
         ("2025-1-5 9:05", datetime(2025, 1, 5, 9, 5, tzinfo=JST)),
         ("August 8, 2017", datetime(2017, 8, 8, tzinfo=JST)),
         ("Dec 12, 2017", datetime(2017, 12, 12, tzinfo=JST)),
@@ -45,11 +45,13 @@ def test_toml_and_yaml_objects() -> None:
 
 def test_naive_times_follow_the_configured_zone() -> None:
     utc = get_timezone("UTC")
-    assert parse_datetime("2025-01-01 09:00", utc) == datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
-    assert parse_datetime("2025-01-01 09:00", TOKYO) == datetime(2025, 1, 1, 0, tzinfo=timezone.utc)
+    assert parse_datetime("2025-01-01 09:00", utc) == datetime(2025, 1, 1, 9, tzinfo=UTC)
+    assert parse_datetime("2025-01-01 09:00", TOKYO) == datetime(2025, 1, 1, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("bad", ["", "soon", "2025-02-30", "2025-13-01", "12/21/2025", 20251221, "2025-12-21 25:00"])
+@pytest.mark.parametrize(
+    "bad", ["", "soon", "2025-02-30", "2025-13-01", "12/21/2025", 20251221, "2025-12-21 25:00"]
+)
 def test_bad_dates_raise_one_line_errors(bad: object) -> None:
     with pytest.raises(InvalidDateError) as info:
         parse_datetime(bad, TOKYO)

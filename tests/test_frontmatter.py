@@ -15,13 +15,17 @@ def test_yaml() -> None:
 
 
 def test_yaml_dates_stay_strings_for_the_one_date_parser() -> None:
-    fm = parse_front_matter("---\ndate: 2025-12-21 02:31:31 +0000\nother: 2001-12-14t21:59:43.10-05:00\n---\n")
+    fm = parse_front_matter(
+        "---\ndate: 2025-12-21 02:31:31 +0000\nother: 2001-12-14t21:59:43.10-05:00\n---\n"
+    )
     assert fm.data["date"] == "2025-12-21 02:31:31 +0000"
     assert isinstance(fm.data["other"], str)
 
 
 def test_toml() -> None:
-    fm = parse_front_matter('+++\ntitle = "題"\ndate = 2024-03-10T09:30:00+09:00\n[author]\nname = "x"\n+++\n本文')
+    fm = parse_front_matter(
+        '+++\ntitle = "題"\ndate = 2024-03-10T09:30:00+09:00\n[author]\nname = "x"\n+++\n本文'
+    )
     assert fm.kind == "toml" and fm.error is None
     assert isinstance(fm.data["date"], datetime)
     assert fm.data["author"] == {"name": "x"}

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import paths, tree_hashes, write_posts
+
 from indexer import index_posts
 from search import AnalyzerMismatchError, Index, IndexNotFoundError
 
@@ -63,7 +63,9 @@ def test_touched_but_unchanged_file_is_not_reindexed(archive: tuple[Path, Path])
 def test_post_that_becomes_a_draft_leaves_the_index(archive: tuple[Path, Path]) -> None:
     posts, index = archive
     index_posts([posts], index, workers=1)
-    (posts / "a.md").write_text("---\ntitle: 京都の旅\ndraft: true\n---\n京都で抹茶を飲んだ。\n", encoding="utf-8")
+    (posts / "a.md").write_text(
+        "---\ntitle: 京都の旅\ndraft: true\n---\n京都で抹茶を飲んだ。\n", encoding="utf-8"
+    )
     report = index_posts([posts], index, workers=1)
     assert report.deleted == 1 and report.posts == 2
     assert ("a.md", "draft (use --drafts to include drafts)") in report.skipped

@@ -22,7 +22,7 @@ def test_keeps_readable_text_and_drops_markup() -> None:
 
 
 def test_code_blocks_are_separate_from_prose() -> None:
-    md = "本文です。\n\n```go\nfmt.Println(\"コード内\")\n```\n\n    indented_code()\n\n続き `inline` です。"
+    md = '本文です。\n\n```go\nfmt.Println("コード内")\n```\n\n    indented_code()\n\n続き `inline` です。'
     plain = markdown_to_text(md)
     assert "コード内" not in plain.text and "indented_code" not in plain.text
     assert "コード内" in plain.code and "indented_code" in plain.code
@@ -36,7 +36,7 @@ def test_shortcodes_and_liquid_are_removed_but_their_content_kept() -> None:
         "{% include note.html %}\n\n"
         "{{< highlight go >}}\nfunc main() {}\n{{< /highlight >}}\n\n"
         "{% highlight ruby %}\nputs 1\n{% endhighlight %}\n\n"
-        "[参照]({{< relref \"#pd\" >}}) と {{ site.title }} の後。"
+        '[参照]({{< relref "#pd" >}}) と {{ site.title }} の後。'
     )
     plain = markdown_to_text(md)
     assert "引用された文章" in plain.text and "参照" in plain.text and "の後" in plain.text

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from conftest import paths, write_posts
+
 from indexer import index_posts
 from search import Index, InvalidDateError, QuerySyntaxError
 
@@ -155,7 +155,7 @@ def test_date_bounds_are_inclusive_days_in_tokyo_time(idx: Index) -> None:
     assert paths(idx.search("", since="2025-01-01", until="2025-01-01")) == ["_posts/2025-01-01-invest.md"]
     after = paths(idx.search("", since=date(2025, 1, 1), limit=20))
     assert set(after) == {"_posts/2025-03-01-ai-chip.md", "_posts/2025-01-01-invest.md"}
-    exact = datetime(2025, 3, 1, 1, 0, tzinfo=timezone.utc)  # = 10:00 in Tokyo
+    exact = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)  # = 10:00 in Tokyo
     assert paths(idx.search("", since=exact, until=exact)) == ["_posts/2025-03-01-ai-chip.md"]
     assert idx.search("", since=exact + timedelta(seconds=1), until="2025-03-01").total == 0
 
@@ -182,7 +182,9 @@ def test_sort_by_date_is_newest_first(idx: Index) -> None:
 
 def test_offset_pages_through_results(idx: Index) -> None:
     everything = paths(idx.search("", sort="date", limit=20))
-    pages = paths(idx.search("", sort="date", limit=3)) + paths(idx.search("", sort="date", limit=3, offset=3))
+    pages = paths(idx.search("", sort="date", limit=3)) + paths(
+        idx.search("", sort="date", limit=3, offset=3)
+    )
     assert pages == everything[:6]
     assert idx.search("", sort="date", limit=3, offset=3).total == len(everything)
 

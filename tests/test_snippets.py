@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import write_posts
+
 from indexer import index_posts
 from search import Index
 

@@ -1,0 +1,118 @@
+"""The `search` command: output shapes, exit statuses, and one red line for mistakes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_posts
+
+from cli.main import main
+
+POSTS = {
+    "_posts/2025-03-01-ai.md": "---\ntitle: AIチップの話\ntags: [AI, 半導体]\ncategories: [技術]\n---\n"
+    "ＡＩチップへの投資が続く。\n",
+    "_posts/2024-01-01-pan.md": "---\ntitle: パン\ntags: [料理]\n---\n美味しいパンの焼き方。\n",
+}
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> Path:
+    write_posts(tmp_path / "posts", POSTS)
+    index = tmp_path / "index"
+    result = CliRunner().invoke(
+        main, ["index", str(tmp_path / "posts"), "--index", str(index), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "added 2" in result.output
+    return index
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_query_json_shape(indexed: Path) -> None:
+    code, out, _ = run("query", "AI", "--index", str(indexed), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["total"] == 1 and data["partial"] is False
+    (hit,) = data["hits"]
+    assert set(hit) >= {"path", "title", "date", "tags", "categories", "score", "snippet", "highlights"}
+    assert hit["date"] == "2025-03-01T00:00:00+09:00"
+    assert hit["tags"] == ["AI", "半導体"] and hit["categories"] == ["技術"]
+    assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["ＡＩ"]
+
+
+def test_query_table_output_and_no_results(indexed: Path) -> None:
+    code, out, _ = run("query", "パン", "--index", str(indexed))
+    assert code == 0 and "1 posts found" in out and "美味しいパンの焼き方" in out
+    code, out, _ = run("query", "存在しない言葉", "--index", str(indexed))
+    assert code == 0 and "no posts found" in out
+
+
+def test_tags_and_stats(indexed: Path) -> None:
+    code, out, _ = run("tags", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out) == {"AI": 1, "半導体": 1, "料理": 1}
+    code, out, _ = run("stats", "--index", str(indexed), "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["posts"] == 2 and stats["analyzer"]["split_mode"] == "C"
+    assert stats["first_date"].startswith("2024-01-01") and stats["last_date"].startswith("2025-03-01")
+
+
+def test_index_option_and_environment_variable(indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEARCH_INDEX", str(indexed))
+    code, out, _ = run("query", "パン", "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["query", "x", "--since", "yesterday"], 1, "cannot read date"),
+        (["query", "tag:"], 1, "needs a value"),
+        (["query", "x", "--sort", "popular"], 2, "Invalid value"),
+        (["query", "x", "--limit", "0"], 2, "Invalid value"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors(indexed: Path, args: list[str], code: int, message: str) -> None:
+    exit_code, _, err = run(*args, "--index", str(indexed))
+    assert exit_code == code
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_no_index_yet(tmp_path: Path) -> None:
+    code, _, err = run("query", "x", "--index", str(tmp_path / "none"))
+    assert code == 1
+    assert err.strip().startswith("error: no index at") and len(err.strip().splitlines()) == 1
+
+
+def test_missing_posts_folder(tmp_path: Path) -> None:
+    code, _, err = run("index", str(tmp_path / "missing"), "--index", str(tmp_path / "i"))
+    assert code == 1 and "does not exist" in err
+
+
+@pytest.mark.skipif(shutil.which("search") is None, reason="console script not installed")
+def test_installed_console_script(indexed: Path) -> None:
+    proc = subprocess.run(
+        ["search", "query", "--json", "--index", str(indexed), "パン"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["hits"][0]["path"] == "_posts/2024-01-01-pan.md"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli.main", "query", "x", "--index", str(indexed.parent / "nope")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "error:" in proc.stderr
