@@ -72,7 +72,9 @@ def main() -> None:
     help="Seconds to wait for another indexing run to finish.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for cron).")
-@click.option("-v", "--verbose", is_flag=True, help="Also list ignored files (backups, hidden files).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list drafts and ignored files (backups, hidden files)."
+)
 def index_cmd(
     posts_dirs: tuple[str, ...],
     index_dir: str | None,

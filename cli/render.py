@@ -56,6 +56,8 @@ def index_report(report: IndexReport, quiet: bool, verbose: bool) -> None:
     for path, message in report.warnings:
         err.print(Text(f"warning {path}: {message}", style="yellow"), soft_wrap=True)
     if verbose:
+        for path, reason in report.drafts:
+            err.print(Text(f"draft {path}: {reason} (index it with --drafts)", style="dim"), soft_wrap=True)
         for path, reason in report.ignored:
             err.print(Text(f"ignored {path}: {reason}", style="dim"), soft_wrap=True)
     if not quiet:

@@ -40,6 +40,7 @@ class PostOptions:
 class LoadedPost:
     record: PostRecord | None = None
     skip: str | None = None
+    draft: str | None = None  # why the post counts as unpublished (not a problem: not a warning)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -60,8 +61,9 @@ def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 
     if fm.error:
         out.warnings.append(fm.error + "; indexed the text without it")
     meta = fm.data
-    if _is_draft(meta, out.warnings) and not options.include_drafts:
-        out.skip = "draft (use --drafts to include drafts)"
+    draft = _draft_reason(meta, out.warnings)
+    if draft and not options.include_drafts:
+        out.draft = draft
         return out
 
     plain = markdown_to_text(fm.body)
@@ -94,10 +96,12 @@ def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 
     return out
 
 
-def _is_draft(meta: dict[str, Any], warnings: list[str]) -> bool:
-    draft = _boolean(meta.get("draft"), "draft", warnings)
-    published = _boolean(meta.get("published"), "published", warnings)
-    return draft is True or published is False
+def _draft_reason(meta: dict[str, Any], warnings: list[str]) -> str | None:
+    if _boolean(meta.get("draft"), "draft", warnings) is True:
+        return "draft: true"
+    if _boolean(meta.get("published"), "published", warnings) is False:
+        return "published: false"
+    return None
 
 
 def _boolean(value: Any, key: str, warnings: list[str]) -> bool | None:

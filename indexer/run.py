@@ -60,6 +60,7 @@ class IndexReport:
     renamed: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    drafts: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[tuple[str, str]] = field(default_factory=list)
     rebuilt: str | None = None  # why the index was rebuilt from scratch, if it was
@@ -74,6 +75,7 @@ class IndexReport:
             f"deleted {self.deleted}",
             f"renamed {self.renamed}",
             f"unchanged {self.unchanged}",
+            f"drafts {len(self.drafts)}",
             f"skipped {len(self.skipped)}",
         ]
         return f"{', '.join(parts)}; {self.posts} posts in index ({self.elapsed:.2f}s)"
@@ -94,6 +96,7 @@ class _Result:
     post: AnalyzedPost | None = None
     unchanged: bool = False
     skip: str | None = None
+    draft: str | None = None
     read_error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -183,9 +186,12 @@ def index_posts(
                     unreadable.add(pid)  # keep what the index has; the file may come back
                 elif result.unchanged:
                     report.unchanged += 1
+                elif result.draft is not None:
+                    report.drafts.append((result.rel, result.draft))
+                    present.discard(pid)  # a post that became a draft leaves the index
                 elif result.skip is not None:
                     report.skipped.append((result.rel, result.skip))
-                    present.discard(pid)  # a post that became a draft leaves the index
+                    present.discard(pid)
                 elif result.post is not None:
                     writer.replace(pid, result.post)
                     if pid in state:
@@ -335,7 +341,7 @@ def _process(job: _Job) -> _Result:
     loaded: LoadedPost = load_post(data, job.rel, job.options, mtime_ns=job.mtime_ns)
     warnings.extend(loaded.warnings)
     if loaded.record is None:
-        return _Result(job.rel, skip=loaded.skip, warnings=warnings)
+        return _Result(job.rel, skip=loaded.skip, draft=loaded.draft, warnings=warnings)
     if _ANALYZER is None:
         _ANALYZER = Analyzer()
     return _Result(job.rel, post=analyze_post(_ANALYZER, loaded.record), warnings=warnings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -99,10 +98,15 @@ def test_missing_posts_folder(tmp_path: Path) -> None:
     assert code == 1 and "does not exist" in err
 
 
-@pytest.mark.skipif(shutil.which("search") is None, reason="console script not installed")
+SCRIPT = Path(sys.executable).parent / "search"
+
+
+@pytest.mark.skipif(
+    not SCRIPT.exists(), reason="console script not installed beside this Python (pip install -e .)"
+)
 def test_installed_console_script(indexed: Path) -> None:
     proc = subprocess.run(
-        ["search", "query", "--json", "--index", str(indexed), "パン"],
+        [str(SCRIPT), "query", "--json", "--index", str(indexed), "パン"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -68,7 +68,7 @@ def test_post_that_becomes_a_draft_leaves_the_index(archive: tuple[Path, Path]) 
     )
     report = index_posts([posts], index, workers=1)
     assert report.deleted == 1 and report.posts == 2
-    assert ("a.md", "draft (use --drafts to include drafts)") in report.skipped
+    assert report.drafts == [("a.md", "draft: true")] and report.skipped == []
     assert Index.open(index).search("京都").total == 0
     assert index_posts([posts], index, workers=1, include_drafts=True).added == 1
 

@@ -33,9 +33,10 @@ def test_category_singular_and_hexo_nested_lists() -> None:
 
 
 def test_drafts_and_unpublished_are_skipped_unless_asked() -> None:
-    assert load("---\ndraft: true\n---\nx").skip
-    assert load("+++\ndraft = true\n+++\nx").skip
-    assert load("---\npublished: false\n---\nx").skip
+    assert load("---\ndraft: true\n---\nx").draft == "draft: true"
+    assert load("+++\ndraft = true\n+++\nx").draft == "draft: true"
+    assert load("---\npublished: false\n---\nx").draft == "published: false"
+    assert load("---\ndraft: 'yes'\n---\nx").record is None
     assert load("---\ndraft: false\n---\nx").record is not None
     assert load("---\ndraft: true\n---\nx", include_drafts=True).record is not None
 
