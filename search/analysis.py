@@ -38,7 +38,11 @@ _MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
 # Word kinds.
 SKIP, FUNCTION, CONTENT = 0, 1, 2
 _SKIP_POS = {"空白", "補助記号"}
-_FUNCTION_POS = {"助詞", "助動詞", "代名詞"}
+_FUNCTION_POS = {"助詞", "助動詞", "代名詞", "連体詞"}
+_FUNCTION_POS1 = {"非自立可能", "助動詞語幹"}
+# Question words that Sudachi tags as nouns or adverbs: a question asks for them, the answer
+# does not contain them.
+_INTERROGATIVES = {"何", "何故", "幾つ", "幾ら", "どう", "どんな", "如何", "何人", "何時"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +149,8 @@ class Analyzer:
             pos = tuple(self._dictionary.pos_of(pid))
             if pos[0] in _SKIP_POS:
                 kind = SKIP
-            elif pos[0] in _FUNCTION_POS or pos[1] == "非自立可能":
-                kind = FUNCTION  # particles, auxiliaries, する/ある/ない/ください
+            elif pos[0] in _FUNCTION_POS or pos[1] in _FUNCTION_POS1:
+                kind = FUNCTION  # particles, auxiliaries, する/ある/ない/ください, よう
             else:
                 kind = CONTENT
             info = (kind, pos)
@@ -178,6 +182,8 @@ class Analyzer:
                 term, alias = self._terms(surface, m.normalized_form())
                 if not term or term.isspace():
                     continue
+                if term in _INTERROGATIVES:
+                    kind = FUNCTION
                 parts: tuple[str, ...] = ()
                 if kind == CONTENT and len(surface) >= _MIN_PART_CHARS and pos[0] == "名詞":
                     split = m.split(self._mode_a)
@@ -232,6 +238,13 @@ class Analyzer:
     def words(self, text: str) -> str:
         """Only the word terms (tags, code), for fields that need no substring search."""
         return " ".join(w[3] for w in self._walk(text))
+
+    def part_surfaces(self, word: str) -> list[str]:
+        """The mode-A pieces of ``word`` as written (関西国際空港 → 関西, 国際, 空港)."""
+        morphemes = self._tokenize(word)
+        if len(morphemes) != 1:
+            return []
+        return [m.surface() for m in morphemes[0].split(self._mode_a)]
 
     @staticmethod
     def reading_key(kana: str) -> str:

@@ -121,13 +121,23 @@ class Index:
         )
         filter_queries = filters.queries(self.schema)
         searcher = self.searcher()
-        plan = self.builder.build(parsed, filter_queries, "any" if mode == "any" else "all")
-        found = self._run(searcher, plan, sort, limit, offset)
-        partial = mode == "any"
-        if found.count == 0 and mode == "auto" and plan.content_words >= 2:
+        plan = self.builder.build(parsed, filter_queries, "all")
+        if mode == "all" or plan.content_words < 2:
+            found = self._run(searcher, plan, sort, limit, offset)
+            partial = False
+        elif mode == "auto" and not plan.natural:
+            # Keywords: all of them. Only if no post has them all, the best partial matches.
+            found = self._run(searcher, plan, sort, limit, offset)
+            partial = found.count == 0
+            if partial:
+                plan = self.builder.build(parsed, filter_queries, "any")
+                found = self._run(searcher, plan, sort, limit, offset)
+        else:
+            # A question or sentence: rank every post with some of its words, those with all
+            # of them first; it is partial when none has them all.
+            partial = searcher.search(plan.query, 1, count=True).count == 0
             plan = self.builder.build(parsed, filter_queries, "any")
             found = self._run(searcher, plan, sort, limit, offset)
-            partial = True
         hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in found.hits]
         return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
 

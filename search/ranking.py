@@ -44,7 +44,12 @@ class Weights:
     gram: float = 0.25
     reading: float = 0.15
     proximity: float = 0.5
-    tie_breaker: float = 0.3
+    tie_breaker: float = 0.0
+    all_words: float = 4.0  # bonus, in ``any`` mode, for a post that has every word
+    bigrams_any: float = 0.0  # in ``any`` mode, BM25 over the query's character bigrams
+    pairs: float = 0.7  # in ``any`` mode, bonus per pair of query words standing together
+    pair_slop: int = 0
+    pair_const: bool = False
 
     def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "title":
@@ -78,6 +83,7 @@ class Plan:
     content_words: int
     has_text: bool
     analysed: list[tuple[Text, list[Token]]] = field(default_factory=list)
+    natural: bool = False
 
 
 class QueryBuilder:
@@ -127,19 +133,26 @@ class QueryBuilder:
 
     # -- clauses -------------------------------------------------------------------
 
-    def text(self, text: Text, mode: Mode, spec: MatchSpec) -> tuple[Query | None, list[Token], int]:
-        """Query for one clause alternative; returns it, its tokens and its content-word count."""
-        tokens = self.analyzer.tokens(text.text)
+    def _note(self, text: Text, tokens: list[Token], spec: MatchSpec) -> None:
+        """Record what highlights should look for in a hit's text."""
         folded = fold(text.text)
         if folded:
             spec.needles.add(folded)
         if text.phrase:
-            return self._phrase_text(text, tokens, folded), tokens, max(1, len(tokens))
-        content = [t for t in tokens if t.is_content] or tokens
-        for t in content:
+            return
+        for t in _content(tokens):
             spec.words.add(t.term)
             spec.needles.add(fold(t.surface) or t.term)
             spec.needles.add(t.term)
+        if is_kana(folded):
+            spec.readings.add(self.analyzer.reading_key(folded))
+
+    def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
+        """Query for one clause alternative (words typed together, or a phrase)."""
+        folded = fold(text.text)
+        if text.phrase:
+            return self._phrase_text(text, tokens, folded)
+        content = _content(tokens)
         alternatives: list[Query] = []
         if content:
             word_qs = [self.word(t, text.field) for t in content]
@@ -158,11 +171,10 @@ class QueryBuilder:
             if sub is not None:
                 alternatives.append(Query.boost_query(sub, self.weights.gram))
         if is_kana(folded):
-            spec.readings.add(self.analyzer.reading_key(folded))
             rq = self.reading(folded)
             if rq is not None:
                 alternatives.append(Query.boost_query(rq, self.weights.reading))
-        return _any(alternatives), tokens, len(content)
+        return _any(alternatives)
 
     def _phrase_text(self, text: Text, tokens: list[Token], folded: str) -> Query | None:
         w = self.weights
@@ -194,34 +206,74 @@ class QueryBuilder:
     # -- whole query -----------------------------------------------------------------
 
     def build(self, parsed: ParsedQuery, filters: list[Query], mode: Mode = "all") -> Plan:
-        spec = MatchSpec()
-        positives: list[Query] = []
-        content_words = 0
-        analysed: list[tuple[Text, list[Token]]] = []
-        for clause in parsed.positive:
-            alts: list[Query] = []
-            for alt in clause.alternatives:
-                q, tokens, n = self.text(alt, mode, spec)
-                analysed.append((alt, tokens))
-                content_words += n
-                if q is not None:
-                    alts.append(q)
-            if alts:
-                positives.append(_any(alts))
-        negatives: list[Query] = []
-        for clause in parsed.negative:
-            for alt in clause.alternatives:
-                q, tokens, _ = self.text(alt, "all", MatchSpec())
-                analysed.append((alt, tokens))
-                if q is not None:
-                    negatives.append(q)
+        """The tantivy query for ``parsed``.
 
+        ``all``: every clause must match. ``any``: any clause or word may match, ranked by
+        how many (and how rare) words match, with a bonus for posts that have them all.
+        """
+        spec = MatchSpec()
+        analysed = [(alt, self.analyzer.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
+        tokens_of = {id(alt): tokens for alt, tokens in analysed}
+        for clause in parsed.positive:
+            for alt in clause.alternatives:
+                self._note(alt, tokens_of[id(alt)], spec)
+
+        def clause_queries(clauses: list, clause_mode: Mode) -> list[Query]:  # type: ignore[type-arg]
+            out = []
+            for clause in clauses:
+                alts = [self.text(alt, tokens_of[id(alt)], clause_mode) for alt in clause.alternatives]
+                q = _any([a for a in alts if a is not None])
+                if q is not None:
+                    out.append(q)
+            return out
+
+        positives = clause_queries(parsed.positive, "all")
+        negatives = clause_queries(parsed.negative, "all")
+        content_words = sum(
+            max(1, len(tokens)) if alt.phrase else len(_content(tokens))
+            for alt, tokens in analysed
+            if any(alt in c.alternatives for c in parsed.positive)
+        )
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
-        if positives:
-            if mode == "any" and len(positives) > 1:
-                clauses.append((Occur.Must, _any(positives)))
-            else:
-                clauses += [(Occur.Must, q) for q in positives]
+        if positives and mode == "any" and content_words > 1:
+            clauses.append((Occur.Must, _any(clause_queries(parsed.positive, "any"))))
+            if self.weights.bigrams_any:
+                grams = sorted(
+                    {
+                        g
+                        for alt, tokens in analysed
+                        if not alt.phrase
+                        for t in _content(tokens)
+                        for g in bigrams(fold(t.surface))
+                    }
+                )
+                if grams:
+                    bag = _any([self._term(f, g) for g in grams for f in ("title_g", "body_g")])
+                    clauses.append((Occur.Should, Query.boost_query(bag, self.weights.bigrams_any)))
+            if self.weights.pairs:
+                pair_qs = []
+                for alt, tokens in analysed:
+                    if alt.phrase or not any(alt in c.alternatives for c in parsed.positive):
+                        continue
+                    position = {id(t): i for i, t in enumerate(tokens)}
+                    content = _content(tokens)
+                    for a, b in zip(content, content[1:]):
+                        gap = position[id(b)] - position[id(a)]
+                        for f in ("body_w", "title_w"):
+                            pair_qs.append(
+                                self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
+                            )
+                if pair_qs:
+                    if self.weights.pair_const:
+                        pair_qs = [Query.const_score_query(q, self.weights.pairs) for q in pair_qs]
+                        clauses.append((Occur.Should, _any(pair_qs)))
+                    else:
+                        clauses.append((Occur.Should, Query.boost_query(_any(pair_qs), self.weights.pairs)))
+            if self.weights.all_words:
+                every = Query.boolean_query([(Occur.Must, q) for q in positives])
+                clauses.append((Occur.Should, Query.const_score_query(every, self.weights.all_words)))
+        elif positives:
+            clauses += [(Occur.Must, q) for q in positives]
         elif not filters:  # only exclusions: start from every post
             clauses.append((Occur.Must, Query.all_query()))
         clauses += [(Occur.MustNot, q) for q in negatives]
@@ -231,7 +283,23 @@ class QueryBuilder:
             content_words=content_words,
             has_text=bool(positives),
             analysed=analysed,
+            natural=_is_natural(parsed, analysed, content_words),
         )
+
+
+def _content(tokens: list[Token]) -> list[Token]:
+    """The words a query requires: content words, or all words if it has none (の alone)."""
+    return [t for t in tokens if t.is_content] or tokens
+
+
+def _is_natural(parsed: ParsedQuery, analysed: list[tuple[Text, list[Token]]], content_words: int) -> bool:
+    """A question or a sentence rather than keywords: it has function words (particles,
+    auxiliaries) among three or more content words, or it ends with a question mark."""
+    positive_texts = [alt for c in parsed.positive for alt in c.alternatives if not alt.phrase]
+    if any(alt.text.rstrip().endswith(("?", "？")) for alt in positive_texts):
+        return True
+    has_function = any(not t.is_content for alt, tokens in analysed if alt in positive_texts for t in tokens)
+    return has_function and content_words >= 3
 
 
 def _any(queries: list[Query]) -> Query | None:
