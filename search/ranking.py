@@ -17,6 +17,7 @@ posts with more and rarer words score higher; the result is then flagged ``parti
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -257,7 +258,7 @@ class QueryBuilder:
                         continue
                     position = {id(t): i for i, t in enumerate(tokens)}
                     content = _content(tokens)
-                    for a, b in zip(content, content[1:]):
+                    for a, b in itertools.pairwise(content):
                         gap = position[id(b)] - position[id(a)]
                         for f in ("body_w", "title_w"):
                             pair_qs.append(
