@@ -47,7 +47,6 @@ class Weights:
     proximity: float = 0.5
     tie_breaker: float = 0.0
     all_words: float = 4.0  # bonus, in ``any`` mode, for a post that has every word
-    bigrams_any: float = 0.0  # in ``any`` mode, BM25 over the query's character bigrams
     pairs: float = 0.7  # in ``any`` mode, bonus per pair of query words standing together
     pair_slop: int = 0
     pair_const: bool = False
@@ -66,6 +65,16 @@ class Weights:
 
 def gram_fields(scope: str | None) -> list[str]:
     return ["title_g"] if scope == "title" else ["title_g", "body_g"]
+
+
+@dataclass(frozen=True)
+class Way:
+    """One way a query word or phrase can match: kept separate so explain can score each."""
+
+    how: str  # word | alias | part | substring | reading | phrase
+    field: str
+    term: str
+    query: Query
 
 
 @dataclass
@@ -118,19 +127,61 @@ class QueryBuilder:
             return None
         return self._phrase("reading", list(enumerate(bigrams(key))))
 
-    def word(self, token: Token, scope: str | None) -> Query:
-        """One query word: the best of its whole-word, part, substring and reading matches."""
+    def word_ways(self, token: Token, scope: str | None) -> list[Way]:
+        """Every way one query word may match, each with its weighted query (see module doc)."""
         w = self.weights
         fields = w.word_fields(scope)
-        word_q = [Query.boost_query(self._term(f, token.term), fw) for f, fw in fields]
+        ways = [
+            Way("word", f, token.term, Query.boost_query(self._term(f, token.term), fw)) for f, fw in fields
+        ]
         if token.alias:
-            word_q += [Query.boost_query(self._term(f, token.alias), fw * w.alt) for f, fw in fields]
+            ways += [
+                Way("alias", f, token.alias, Query.boost_query(self._term(f, token.alias), fw * w.alt))
+                for f, fw in fields
+            ]
         if scope is None:
-            word_q.append(Query.boost_query(self._term("alt", token.term), w.alt))
-        sub = self.substring(fold(token.surface) or token.term, scope)
-        if sub is not None:
-            word_q.append(Query.boost_query(sub, w.gram))
-        return Query.disjunction_max_query(word_q, w.tie_breaker)
+            ways.append(
+                Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))
+            )
+        ways += self._substring_ways(fold(token.surface) or token.term, scope)
+        return ways
+
+    def word(self, token: Token, scope: str | None) -> Query:
+        """One query word: the best of its whole-word, part, substring and reading matches."""
+        return Query.disjunction_max_query(
+            [w.query for w in self.word_ways(token, scope)], self.weights.tie_breaker
+        )
+
+    def _substring_ways(self, folded: str, scope: str | None) -> list[Way]:
+        sub = self.substring(folded, scope)
+        if sub is None:
+            return []
+        where = "uni" if len(folded) == 1 else "+".join(gram_fields(scope))
+        return [Way("substring", where, folded, Query.boost_query(sub, self.weights.gram))]
+
+    def text_ways(self, text: Text, tokens: list[Token]) -> list[Way]:
+        """Ways a whole clause may match besides its words one by one: as a phrase, as a
+        string of characters, or by reading (kana queries)."""
+        folded = fold(text.text)
+        ways: list[Way] = []
+        if text.phrase:
+            if tokens:
+                words = [(i, t.term) for i, t in enumerate(tokens)]
+                joined = " ".join(t.term for t in tokens)
+                ways += [
+                    Way("phrase", f, joined, Query.boost_query(self._phrase(f, words), fw))
+                    for f, fw in self.weights.word_fields(text.field)
+                    if f != "code_w"
+                ]
+            return ways + self._substring_ways(folded, text.field)
+        if len(_content(tokens)) != 1:
+            ways += self._substring_ways(folded, text.field)
+        if is_kana(folded):
+            rq = self.reading(folded)
+            if rq is not None:
+                key = self.analyzer.reading_key(folded)
+                ways.append(Way("reading", "reading", key, Query.boost_query(rq, self.weights.reading)))
+        return ways
 
     # -- clauses -------------------------------------------------------------------
 
@@ -150,12 +201,9 @@ class QueryBuilder:
 
     def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
         """Query for one clause alternative (words typed together, or a phrase)."""
-        folded = fold(text.text)
-        if text.phrase:
-            return self._phrase_text(text, tokens, folded)
-        content = _content(tokens)
         alternatives: list[Query] = []
-        if content:
+        content = _content(tokens)
+        if content and not text.phrase:
             word_qs = [self.word(t, text.field) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
@@ -167,28 +215,7 @@ class QueryBuilder:
                 if near is not None:
                     clauses.append((Occur.Should, near))
                 alternatives.append(Query.boolean_query(clauses))
-        if len(content) != 1:
-            sub = self.substring(folded, text.field)
-            if sub is not None:
-                alternatives.append(Query.boost_query(sub, self.weights.gram))
-        if is_kana(folded):
-            rq = self.reading(folded)
-            if rq is not None:
-                alternatives.append(Query.boost_query(rq, self.weights.reading))
-        return _any(alternatives)
-
-    def _phrase_text(self, text: Text, tokens: list[Token], folded: str) -> Query | None:
-        w = self.weights
-        spec_fields = w.word_fields(text.field)
-        alternatives: list[Query] = []
-        if tokens:
-            words = [(i, t.term) for i, t in enumerate(tokens)]
-            alternatives += [
-                Query.boost_query(self._phrase(f, words), fw) for f, fw in spec_fields if f != "code_w"
-            ]
-        sub = self.substring(folded, text.field)
-        if sub is not None:
-            alternatives.append(Query.boost_query(sub, w.gram))
+        alternatives += [w.query for w in self.text_ways(text, tokens)]
         return _any(alternatives)
 
     def _proximity(self, tokens: list[Token], content: list[Token], scope: str | None) -> Query | None:
@@ -238,19 +265,6 @@ class QueryBuilder:
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
         if positives and mode == "any" and content_words > 1:
             clauses.append((Occur.Must, _any(clause_queries(parsed.positive, "any"))))
-            if self.weights.bigrams_any:
-                grams = sorted(
-                    {
-                        g
-                        for alt, tokens in analysed
-                        if not alt.phrase
-                        for t in _content(tokens)
-                        for g in bigrams(fold(t.surface))
-                    }
-                )
-                if grams:
-                    bag = _any([self._term(f, g) for g in grams for f in ("title_g", "body_g")])
-                    clauses.append((Occur.Should, Query.boost_query(bag, self.weights.bigrams_any)))
             if self.weights.pairs:
                 pair_qs = []
                 for alt, tokens in analysed:
