@@ -154,6 +154,41 @@ def query_cmd(
     render.results(result, offset=offset)
 
 
+@main.command("explain")
+@click.argument("text", nargs=-1, required=True)
+@INDEX_OPTION
+@click.option("--post", metavar="PATH", help="Show how this post matches (its path, or the end of it).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG")
+@click.option("--category", "categories", multiple=True, metavar="NAME")
+@click.option("--author", "authors", multiple=True, metavar="NAME")
+@click.option("--since", metavar="DATE")
+@click.option("--until", metavar="DATE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, with tantivy's score tree.")
+def explain_cmd(
+    text: tuple[str, ...],
+    index_dir: str | None,
+    post: str | None,
+    tags: tuple[str, ...],
+    categories: tuple[str, ...],
+    authors: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """Show how a query is analysed and, with --post, why that post matches or not."""
+    from search import Index
+
+    explanation = Index.open(index_dir).explain(
+        " ".join(text), post, tags=tags, categories=categories, author=authors, since=since, until=until
+    )
+    if as_json:
+        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from cli import render
+
+    render.explanation(explanation)
+
+
 @main.command("tags")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indexer import IndexReport
+from search.explain import Explanation
 from search.results import IndexStats, SearchResult
 
 out = Console(highlight=False)
@@ -136,3 +137,56 @@ def stats_table(stats: IndexStats) -> None:
 
 def is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def explanation(exp: Explanation) -> None:
+    out.print(Text(f"query: {exp.query}", style="bold"))
+    out.print(f"plan: {exp.plan}; {exp.total} posts match")
+    for note in exp.notes:
+        out.print(Text(note, style="yellow"))
+    active = {k: v for k, v in exp.filters.items() if v}
+    if active:
+        out.print(f"filters from the query: {active}")
+    table = Table(title="analysis (words are looked up in their normalised form)", title_justify="left")
+    for column in ("clause", "surface", "normalised", "reading", "kind", "parts / alias", "looked up as"):
+        table.add_column(column)
+    for clause in exp.clauses:
+        label = ("-" if clause.negated else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
+        if clause.field:
+            label = f"{clause.field}:{label}"
+        for i, tok in enumerate(clause.tokens or []):
+            extra = " ".join(tok.parts) + (f" ({tok.alias})" if tok.alias else "")
+            lookups = "\n".join(f"{f}: {t}" for f, t in tok.fields.items() if not f.endswith("_w"))
+            table.add_row(
+                label if i == 0 else "",
+                tok.surface,
+                tok.term,
+                tok.reading,
+                tok.kind,
+                extra,
+                lookups or ("(not searched)" if tok.kind != "content" else ""),
+            )
+    out.print(table)
+    if exp.post is None:
+        return
+    post = exp.post
+    if post.matched:
+        where = f"rank {post.rank}" if post.rank else "beyond the first 1000"
+        out.print(Text(f"{post.path}: matches, {where}, score {post.score:.3f}", style="bold green"))
+    else:
+        out.print(Text(f"{post.path}: does not match", style="bold red"))
+    if post.filtered_out:
+        out.print(Text("  excluded by a tag/category/author/date filter", style="red"))
+    for word in post.excluded_by:
+        out.print(Text(f"  excluded because it contains -{word}", style="red"))
+    for word in post.missing:
+        out.print(
+            Text(f"  {word}: not found in any field, as a word, part, substring or reading", style="red")
+        )
+    if post.ways:
+        ways = Table(title="how each word matched this post (best way per word counts)", title_justify="left")
+        for column in ("word", "how", "field", "term", "score"):
+            ways.add_column(column)
+        for way in post.ways:
+            ways.add_row(way.word, way.how, way.field, way.term, f"{way.score:.3f}")
+        out.print(ways)

@@ -33,6 +33,10 @@ class QuerySyntaxError(SearchError):
     """The query text or options cannot be turned into a search."""
 
 
+class PostNotFoundError(SearchError):
+    """A post named by the user (explain --post) is not in the index."""
+
+
 class IndexLockedError(SearchError):
     """Another indexing run holds the index; ours gave up waiting."""
 

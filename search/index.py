@@ -22,6 +22,7 @@ import tantivy
 from search.analysis import Analyzer
 from search.dates import get_timezone
 from search.errors import QuerySyntaxError
+from search.explain import Explanation, explain_query
 from search.filters import Filters
 from search.normalize import fold_key
 from search.query import ParsedQuery, parse_query
@@ -34,7 +35,9 @@ DEFAULT_LOCATION = ".search-index"
 ENV_VAR = "SEARCH_INDEX"
 Sort = Literal["relevance", "date"]
 SORTS = ("relevance", "date")
+MODES = ("auto", "all", "any")
 MAX_LIMIT = 10_000
+EXPLAIN_DEPTH = 1_000  # explain reports a post's rank if it is among this many hits
 
 
 def default_index_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -109,6 +112,44 @@ class Index:
             raise QuerySyntaxError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         if offset < 0:
             raise QuerySyntaxError(f"offset must be 0 or more, got {offset}")
+        parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        searcher = self.searcher()
+        plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
+        hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in found.hits]
+        return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+
+    def explain(
+        self,
+        query: str,
+        post: str | None = None,
+        *,
+        tags: Iterable[str] = (),
+        categories: Iterable[str] = (),
+        author: str | Iterable[str] | None = None,
+        since: object = None,
+        until: object = None,
+        mode: Literal["auto", "all", "any"] = "auto",
+    ) -> Explanation:
+        """How ``query`` is analysed and, given ``post`` (its path, or the end of it), how that
+        post matches or why it does not. See :mod:`search.explain`."""
+        parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        searcher = self.searcher()
+        plan, found, partial = self._execute(
+            searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0
+        )
+        return explain_query(
+            self.builder, searcher, parsed, plan, found, partial, filter_queries, query=query, post=post
+        )
+
+    def _prepare(
+        self,
+        query: str,
+        tags: Iterable[str],
+        categories: Iterable[str],
+        author: str | Iterable[str] | None,
+        since: object,
+        until: object,
+    ) -> tuple[ParsedQuery, list[tantivy.Query]]:
         parsed = parse_query(query or "")
         authors = [author] if isinstance(author, str) else list(author or ())
         filters = Filters.from_user(
@@ -119,27 +160,36 @@ class Index:
             since=since if since not in (None, "") else parsed.since,
             until=until if until not in (None, "") else parsed.until,
         )
-        filter_queries = filters.queries(self.schema)
-        searcher = self.searcher()
+        return parsed, filters.queries(self.schema)
+
+    def _execute(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        filter_queries: list[tantivy.Query],
+        mode: str,
+        sort: Sort,
+        limit: int,
+        offset: int,
+    ) -> tuple[Plan, tantivy.SearchResult, bool]:
+        """Pick the plan (all words, or the best partial matches) and run it."""
+        if mode not in MODES:
+            raise QuerySyntaxError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
         plan = self.builder.build(parsed, filter_queries, "all")
         if mode == "all" or plan.content_words < 2:
-            found = self._run(searcher, plan, sort, limit, offset)
-            partial = False
-        elif mode == "auto" and not plan.natural:
+            return plan, self._run(searcher, plan, sort, limit, offset), False
+        if mode == "auto" and not plan.natural:
             # Keywords: all of them. Only if no post has them all, the best partial matches.
             found = self._run(searcher, plan, sort, limit, offset)
-            partial = found.count == 0
-            if partial:
-                plan = self.builder.build(parsed, filter_queries, "any")
-                found = self._run(searcher, plan, sort, limit, offset)
+            if found.count:
+                return plan, found, False
+            partial = True
         else:
             # A question or sentence: rank every post with some of its words, those with all
             # of them first; it is partial when none has them all.
             partial = searcher.search(plan.query, 1, count=True).count == 0
-            plan = self.builder.build(parsed, filter_queries, "any")
-            found = self._run(searcher, plan, sort, limit, offset)
-        hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in found.hits]
-        return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+        plan = self.builder.build(parsed, filter_queries, "any")
+        return plan, self._run(searcher, plan, sort, limit, offset), partial
 
     def plan(self, query: str, mode: Mode = "all") -> Plan:
         """The analysed query and the tantivy query it becomes (used by explain)."""

@@ -94,6 +94,7 @@ class Plan:
     has_text: bool
     analysed: list[tuple[Text, list[Token]]] = field(default_factory=list)
     natural: bool = False
+    ignored: list[Text] = field(default_factory=list)  # words typed apart that are only particles
 
 
 class QueryBuilder:
@@ -157,7 +158,8 @@ class QueryBuilder:
         if sub is None:
             return []
         where = "uni" if len(folded) == 1 else "+".join(gram_fields(scope))
-        return [Way("substring", where, folded, Query.boost_query(sub, self.weights.gram))]
+        shown = folded if len(folded) == 1 else " ".join(bigrams(folded))
+        return [Way("substring", where, shown, Query.boost_query(sub, self.weights.gram))]
 
     def text_ways(self, text: Text, tokens: list[Token]) -> list[Way]:
         """Ways a whole clause may match besides its words one by one: as a phrase, as a
@@ -179,8 +181,8 @@ class QueryBuilder:
         if is_kana(folded):
             rq = self.reading(folded)
             if rq is not None:
-                key = self.analyzer.reading_key(folded)
-                ways.append(Way("reading", "reading", key, Query.boost_query(rq, self.weights.reading)))
+                shown = " ".join(bigrams(self.analyzer.reading_key(folded)))
+                ways.append(Way("reading", "reading", shown, Query.boost_query(rq, self.weights.reading)))
         return ways
 
     # -- clauses -------------------------------------------------------------------
@@ -242,14 +244,26 @@ class QueryBuilder:
         spec = MatchSpec()
         analysed = [(alt, self.analyzer.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
         tokens_of = {id(alt): tokens for alt, tokens in analysed}
-        for clause in parsed.positive:
-            for alt in clause.alternatives:
+        positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
+        has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
+
+        def kept(alt: Text) -> bool:
+            """A word typed apart that is only particles (関西空港 の ラーメン) is not required
+            when the query has real words; alone (の) it is searched as it is."""
+            return alt.phrase or not has_content or any(t.is_content for t in tokens_of[id(alt)])
+
+        for alt in positive_alts:
+            if kept(alt):
                 self._note(alt, tokens_of[id(alt)], spec)
 
         def clause_queries(clauses: list, clause_mode: Mode) -> list[Query]:  # type: ignore[type-arg]
             out = []
             for clause in clauses:
-                alts = [self.text(alt, tokens_of[id(alt)], clause_mode) for alt in clause.alternatives]
+                alts = [
+                    self.text(alt, tokens_of[id(alt)], clause_mode)
+                    for alt in clause.alternatives
+                    if clause.negated or kept(alt)
+                ]
                 q = _any([a for a in alts if a is not None])
                 if q is not None:
                     out.append(q)
@@ -260,7 +274,7 @@ class QueryBuilder:
         content_words = sum(
             max(1, len(tokens)) if alt.phrase else len(_content(tokens))
             for alt, tokens in analysed
-            if any(alt in c.alternatives for c in parsed.positive)
+            if alt in positive_alts and kept(alt)
         )
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
         if positives and mode == "any" and content_words > 1:
@@ -268,7 +282,7 @@ class QueryBuilder:
             if self.weights.pairs:
                 pair_qs = []
                 for alt, tokens in analysed:
-                    if alt.phrase or not any(alt in c.alternatives for c in parsed.positive):
+                    if alt.phrase or alt not in positive_alts or not kept(alt):
                         continue
                     position = {id(t): i for i, t in enumerate(tokens)}
                     content = _content(tokens)
@@ -299,6 +313,7 @@ class QueryBuilder:
             has_text=bool(positives),
             analysed=analysed,
             natural=_is_natural(parsed, analysed, content_words),
+            ignored=[alt for alt in positive_alts if not kept(alt)],
         )
 
 
