@@ -27,7 +27,7 @@ from importlib import metadata
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -172,6 +172,8 @@ class Analyzer:
             for m in self._tokenize(chunk):
                 kind, pos = self._pos(m)
                 if kind == SKIP:
+                    # ㈱ ① ㍻ are one symbol to Sudachi, but 株, 1 and 平成 to a reader.
+                    yield from self._compatibility_words(m.surface(), offset + m.begin(), offset + m.end())
                     continue
                 surface = m.surface()
                 if surface:
@@ -191,6 +193,15 @@ class Analyzer:
                         parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
                 reading = m.reading_form() if has_japanese(term) else ""
                 yield surface, start, end, term, parts, alias or "", reading, kind, pos
+
+    def _compatibility_words(self, surface: str, start: int, end: int):  # type: ignore[no-untyped-def]
+        """Words inside a compatibility symbol, all pointing at the symbol's place in the text."""
+        expanded = unicodedata.normalize("NFKC", surface)
+        words = "".join(ch if ch.isalnum() else " " for ch in expanded)  # (株) is a symbol too
+        if words == surface or not words.strip():
+            return
+        for _s, _b, _e, term, parts, alias, reading, kind, pos in self._walk(words):
+            yield expanded, start, end, term, parts, alias, reading, kind, pos
 
     def _tokenize(self, chunk: str):  # type: ignore[no-untyped-def]
         from sudachipy import errors as sudachi_errors

@@ -21,10 +21,26 @@ _JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3
 _JOINERS = {"\uff9e", "\uff9f", "\u3099", "\u309a"}
 
 
+# Iteration marks repeat the character before them (さゝやか = ささやか, いすゞ = いすず);
+# the voiced ones add a dakuten. 々 is left to Sudachi, which knows 時々 and 人々 as words.
+_ITERATION = {"ゝ": False, "ヽ": False, "ゞ": True, "ヾ": True}
+
+
+def _expand_iteration(chars: list[str]) -> list[str]:
+    for i, ch in enumerate(chars):
+        if ch in _ITERATION and i > 0:
+            base = unicodedata.normalize("NFD", chars[i - 1])[0]  # か for が: ゝ never voices
+            chars[i] = unicodedata.normalize("NFC", base + "\u3099") if _ITERATION[ch] else base
+    return chars
+
+
 def fold(text: str) -> str:
-    """NFKC, lower case, whitespace removed: the text that substring search runs on."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(folded.split())
+    """NFKC, lower case, iteration marks spelled out, whitespace removed: the text that
+    substring search runs on."""
+    folded = "".join(unicodedata.normalize("NFKC", text).lower().split())
+    if any(ch in _ITERATION for ch in folded):
+        folded = "".join(_expand_iteration(list(folded)))
+    return folded
 
 
 def fold_key(text: str) -> str:
@@ -65,7 +81,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
                 starts.append(i)
                 ends.append(j)
         i = j
-    return "".join(out_chars), starts, ends
+    return "".join(_expand_iteration(out_chars)), starts, ends
 
 
 def to_katakana(text: str) -> str:
