@@ -115,6 +115,13 @@ def index_cmd(
 @click.option("--since", metavar="DATE", help="Posts on or after DATE (e.g. 2025-01-01).")
 @click.option("--until", metavar="DATE", help="Posts on or before DATE (the whole day).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option(
+    "--recency",
+    type=click.FloatRange(0),
+    default=0.0,
+    metavar="W",
+    help="Favour newer posts: score × (1 + W × 0.5^years old); e.g. 1.",
+)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
@@ -127,6 +134,7 @@ def query_cmd(
     since: str | None,
     until: str | None,
     sort: str,
+    recency: float,
     limit: int,
     offset: int,
     as_json: bool,
@@ -142,9 +150,10 @@ def query_cmd(
         author=authors,
         since=since,
         until=until,
-        sort=sort,
+        sort=sort,  # type: ignore[arg-type]
+        recency=recency,
         limit=limit,
-        offset=offset,  # type: ignore[arg-type]
+        offset=offset,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

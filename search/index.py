@@ -26,7 +26,7 @@ from search.explain import Explanation, explain_query
 from search.filters import Filters
 from search.normalize import fold_key
 from search.query import ParsedQuery, parse_query
-from search.ranking import Mode, Plan, QueryBuilder, Weights
+from search.ranking import Mode, Plan, QueryBuilder, Weights, recency_factor
 from search.results import Hit, IndexStats, SearchResult
 from search.snippets import SnippetMaker
 from search.store import META_FILE, check_compatible, open_tantivy, read_meta
@@ -37,6 +37,7 @@ Sort = Literal["relevance", "date"]
 SORTS = ("relevance", "date")
 MODES = ("auto", "all", "any")
 MAX_LIMIT = 10_000
+RECENCY_WINDOW = 200
 EXPLAIN_DEPTH = 1_000  # explain reports a post's rank if it is among this many hits
 
 
@@ -99,12 +100,16 @@ class Index:
         offset: int = 0,
         mode: Literal["auto", "all", "any"] = "auto",
         snippets: bool = True,
+        recency: float = 0.0,
     ) -> SearchResult:
         """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
 
         ``since``/``until`` take a ``date``, ``datetime`` or string and are inclusive.
         ``mode="auto"`` requires all words and falls back to the best partial matches when
         no post has them all (``result.partial``).
+        ``recency`` > 0 favours newer posts within relevance order: a hit's score is
+        multiplied by ``1 + recency × 0.5 ** (age in years)`` (see
+        :func:`search.ranking.recency_factor`); ``sort="date"`` ignores relevance instead.
         """
         if sort not in SORTS:
             raise QuerySyntaxError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -112,10 +117,20 @@ class Index:
             raise QuerySyntaxError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         if offset < 0:
             raise QuerySyntaxError(f"offset must be 0 or more, got {offset}")
+        if not recency >= 0:
+            raise QuerySyntaxError(f"recency must be 0 or more, got {recency}")
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
         searcher = self.searcher()
-        plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
-        hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in found.hits]
+        if recency and sort == "relevance":
+            # Re-rank the best RECENCY_WINDOW hits: far enough down that an old perfect
+            # match and a new good one both compete, cheap enough to stay in milliseconds.
+            window = max(RECENCY_WINDOW, offset + limit)
+            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, window, 0)
+            page = self._by_recency(searcher, found.hits, recency)[offset : offset + limit]
+        else:
+            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
+            page = found.hits
+        hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in page]
         return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
 
     def explain(
@@ -138,7 +153,15 @@ class Index:
             searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0
         )
         return explain_query(
-            self.builder, searcher, parsed, plan, found, partial, filter_queries, query=query, post=post
+            self.builder.bind(searcher),
+            searcher,
+            parsed,
+            plan,
+            found,
+            partial,
+            filter_queries,
+            query=query,
+            post=post,
         )
 
     def _prepare(
@@ -175,7 +198,8 @@ class Index:
         """Pick the plan (all words, or the best partial matches) and run it."""
         if mode not in MODES:
             raise QuerySyntaxError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
-        plan = self.builder.build(parsed, filter_queries, "all")
+        builder = self.builder.bind(searcher)
+        plan = builder.build(parsed, filter_queries, "all")
         if mode == "all" or plan.content_words < 2:
             return plan, self._run(searcher, plan, sort, limit, offset), False
         if mode == "auto" and not plan.natural:
@@ -188,8 +212,19 @@ class Index:
             # A question or sentence: rank every post with some of its words, those with all
             # of them first; it is partial when none has them all.
             partial = searcher.search(plan.query, 1, count=True).count == 0
-        plan = self.builder.build(parsed, filter_queries, "any")
+        plan = builder.build(parsed, filter_queries, "any")
         return plan, self._run(searcher, plan, sort, limit, offset), partial
+
+    def _by_recency(
+        self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], weight: float
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        now = datetime.now(self.tz)
+        rescored = []
+        for score, addr in hits:
+            text = searcher.doc(addr).get_first("date_text")
+            age = (now - datetime.fromisoformat(text)).total_seconds() / 86400 if text else None
+            rescored.append((score * recency_factor(age, weight), addr))
+        return sorted(rescored, key=lambda pair: -pair[0])
 
     def plan(self, query: str, mode: Mode = "all") -> Plan:
         """The analysed query and the tantivy query it becomes (used by explain)."""

@@ -18,6 +18,7 @@ posts with more and rarer words score higher; the result is then flagged ``parti
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -97,11 +98,46 @@ class Plan:
     ignored: list[Text] = field(default_factory=list)  # words typed apart that are only particles
 
 
+# Fields most posts leave empty or keep to a few words. BM25's length normalisation would
+# judge them against an average length near zero and crush their scores (a tag would count
+# less than a word deep in the body), so a match there scores as one occurrence in a field
+# of average length: weight × idf.
+PRESENCE_FIELDS = frozenset({"tags_w", "excerpt_w"})
+
+
 class QueryBuilder:
-    def __init__(self, schema: tantivy.Schema, analyzer: Analyzer, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        analyzer: Analyzer,
+        weights: Weights | None = None,
+        searcher: tantivy.Searcher | None = None,
+    ) -> None:
         self.schema = schema
         self.analyzer = analyzer
         self.weights = weights or Weights()
+        self.searcher = searcher
+        self._idf: dict[tuple[str, str], float] = {}
+
+    def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
+        """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
+        return QueryBuilder(self.schema, self.analyzer, self.weights, searcher)
+
+    def idf(self, field_name: str, term: str) -> float:
+        key = (field_name, term)
+        value = self._idf.get(key)
+        if value is None:
+            n = self.searcher.doc_freq(field_name, term) if self.searcher is not None else 0
+            total = self.searcher.num_docs if self.searcher is not None else 1
+            value = math.log(1 + (total - n + 0.5) / (n + 0.5))
+            self._idf[key] = value
+        return value
+
+    def _field_term(self, field_name: str, term: str, weight: float) -> Query:
+        q = self._term(field_name, term)
+        if field_name in PRESENCE_FIELDS and self.searcher is not None:
+            return Query.const_score_query(q, weight * self.idf(field_name, term))
+        return Query.boost_query(q, weight)
 
     # -- leaves --------------------------------------------------------------------
 
@@ -132,13 +168,10 @@ class QueryBuilder:
         """Every way one query word may match, each with its weighted query (see module doc)."""
         w = self.weights
         fields = w.word_fields(scope)
-        ways = [
-            Way("word", f, token.term, Query.boost_query(self._term(f, token.term), fw)) for f, fw in fields
-        ]
+        ways = [Way("word", f, token.term, self._field_term(f, token.term, fw)) for f, fw in fields]
         if token.alias:
             ways += [
-                Way("alias", f, token.alias, Query.boost_query(self._term(f, token.alias), fw * w.alt))
-                for f, fw in fields
+                Way("alias", f, token.alias, self._field_term(f, token.alias, fw * w.alt)) for f, fw in fields
             ]
         if scope is None:
             ways.append(
@@ -315,6 +348,15 @@ class QueryBuilder:
             natural=_is_natural(parsed, analysed, content_words),
             ignored=[alt for alt in positive_alts if not kept(alt)],
         )
+
+
+def recency_factor(age_days: float | None, weight: float, half_life_days: float = 365.0) -> float:
+    """How much a post's relevance is raised for being new: ``1 + weight`` today, half of
+    that extra a year ago, a quarter two years ago. Undated posts get no raise; posts dated
+    in the future count as new."""
+    if age_days is None or weight <= 0:
+        return 1.0
+    return 1.0 + weight * 0.5 ** (max(age_days, 0.0) / half_life_days)
 
 
 def _content(tokens: list[Token]) -> list[Token]:
