@@ -185,13 +185,19 @@ def evaluate(
 def parse_weights(pairs: list[str]) -> Weights | None:
     if not pairs:
         return None
-    names = {f.name for f in fields(Weights)}
-    values: dict[str, float] = {}
+    types = {f.name: f.type for f in fields(Weights)}
+    values: dict[str, float | int | bool] = {}
     for pair in pairs:
         key, _, value = pair.partition("=")
-        if key not in names:
-            raise SystemExit(f"unknown weight {key!r}; known: {', '.join(sorted(names))}")
-        values[key] = float(value)
+        if key not in types:
+            raise SystemExit(f"unknown weight {key!r}; known: {', '.join(sorted(types))}")
+        kind = str(types[key])
+        if kind == "bool":
+            values[key] = value.lower() in ("1", "true", "yes")
+        elif kind == "int":
+            values[key] = int(value)
+        else:
+            values[key] = float(value)
     return Weights(**values)
 
 

@@ -33,6 +33,7 @@ SPLIT_MODE = "C"
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
 # every character takes four bytes. Chunks end at a line break where possible.
 CHUNK_CHARS = 12_000
+_WORD_CACHE_SIZE = 200_000  # distinct (entry, surface) pairs kept; a few tens of MB at most
 _MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
 
 # Word kinds.
@@ -108,6 +109,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._local = threading.local()
         self._pos_cache: dict[int, tuple[int, tuple[str, ...]]] = {}
+        self._words: dict[tuple[int, int, str], tuple | None] = {}  # type: ignore[type-arg]
 
     @cached_property
     def _dictionary(self):  # type: ignore[no-untyped-def]
@@ -167,6 +169,7 @@ class Analyzer:
 
     def _walk(self, text: str):  # type: ignore[no-untyped-def]
         """Yield (surface, start, end, term, parts, alias, reading, kind, pos) per kept morpheme."""
+        cache = self._words
         for offset, chunk in _chunks(text):
             last_span = (offset, offset)
             for m in self._tokenize(chunk):
@@ -181,18 +184,33 @@ class Analyzer:
                     last_span = (start, end)
                 else:  # ㈱ becomes ( 株 ) with empty surfaces: point them at the visible character
                     start, end = last_span
-                term, alias = self._terms(surface, m.normalized_form())
-                if not term or term.isspace():
-                    continue
-                if term in _INTERROGATIVES:
-                    kind = FUNCTION
-                parts: tuple[str, ...] = ()
-                if kind == CONTENT and len(surface) >= _MIN_PART_CHARS and pos[0] == "名詞":
-                    split = m.split(self._mode_a)
-                    if len(split) > 1:
-                        parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
-                reading = m.reading_form() if has_japanese(term) else ""
-                yield surface, start, end, term, parts, alias or "", reading, kind, pos
+                # The same dictionary entry with the same surface always becomes the same word;
+                # caching it skips most of the per-morpheme Python work (several Sudachi calls,
+                # NFKC, the mode-A split) on the second and later occurrences.
+                key = (m.word_id(), m.part_of_speech_id(), surface)
+                word = cache.get(key)
+                if word is None:
+                    word = self._word(m, surface, kind, pos)
+                    if len(cache) >= _WORD_CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = word
+                if word is not None:
+                    yield surface, start, end, *word
+
+    def _word(self, m, surface: str, kind: int, pos: tuple[str, ...]):  # type: ignore[no-untyped-def]
+        """(term, parts, alias, reading, kind, pos) for a morpheme, or None if it has no term."""
+        term, alias = self._terms(surface, m.normalized_form())
+        if not term or term.isspace():
+            return None
+        if term in _INTERROGATIVES:
+            kind = FUNCTION
+        parts: tuple[str, ...] = ()
+        if kind == CONTENT and len(surface) >= _MIN_PART_CHARS and pos[0] == "名詞":
+            split = m.split(self._mode_a)
+            if len(split) > 1:
+                parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
+        reading = m.reading_form() if has_japanese(term) else ""
+        return term, parts, alias or "", reading, kind, pos
 
     def _compatibility_words(self, surface: str, start: int, end: int):  # type: ignore[no-untyped-def]
         """Words inside a compatibility symbol, all pointing at the symbol's place in the text."""
