@@ -47,10 +47,13 @@ class Weights:
     reading: float = 0.15
     proximity: float = 0.5
     tie_breaker: float = 0.0
-    all_words: float = 4.0  # bonus, in ``any`` mode, for a post that has every word
-    pairs: float = 0.7  # in ``any`` mode, bonus per pair of query words standing together
+    # ``any`` mode (questions, partial matches) adds constant bonuses on top of BM25: for a
+    # post that has every word, and for each pair of query words standing together in it
+    # as in the query (一番 高い 山). Constants, not BM25, because the point is "has it",
+    # not "how often"; sizes chosen on JSQuAD and JaQuAD (flat between 4 and 12 on both).
+    all_words: float = 12.0
+    pairs: float = 8.0
     pair_slop: int = 0
-    pair_const: bool = False
 
     def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "title":
@@ -326,11 +329,8 @@ class QueryBuilder:
                                 self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
                             )
                 if pair_qs:
-                    if self.weights.pair_const:
-                        pair_qs = [Query.const_score_query(q, self.weights.pairs) for q in pair_qs]
-                        clauses.append((Occur.Should, _any(pair_qs)))
-                    else:
-                        clauses.append((Occur.Should, Query.boost_query(_any(pair_qs), self.weights.pairs)))
+                    pair_qs = [Query.const_score_query(q, self.weights.pairs) for q in pair_qs]
+                    clauses.append((Occur.Should, _any(pair_qs)))
             if self.weights.all_words:
                 every = Query.boolean_query([(Occur.Must, q) for q in positives])
                 clauses.append((Occur.Should, Query.const_score_query(every, self.weights.all_words)))
