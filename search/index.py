@@ -69,6 +69,7 @@ class Index:
         self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
         self._meta_stamp = self._stamp()
+        self._seen_commit: tuple[int, int, int] | None = None
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -81,8 +82,19 @@ class Index:
         """A snapshot of the latest commit (reopening if a rebuild switched generations)."""
         if self._stamp() != self._meta_stamp:
             self._open()
-        self._tindex.reload()
+        commit = self._commit_stamp()
+        if commit != self._seen_commit:  # reloading costs a few tenths of a millisecond
+            self._tindex.reload()
+            self._seen_commit = commit
         return self._tindex.searcher()
+
+    def _commit_stamp(self) -> tuple[int, int, int] | None:
+        """tantivy replaces its meta.json (atomic rename: a new inode) on every commit."""
+        try:
+            st = os.stat(self.root / self.meta.generation / "meta.json")
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
 
     # -- searching ------------------------------------------------------------------------
 
@@ -211,7 +223,9 @@ class Index:
         else:
             # A question or sentence: rank every post with some of its words, those with all
             # of them first; it is partial when none has them all.
-            partial = searcher.search(plan.query, 1, count=True).count == 0
+            partial = (
+                searcher.search(tantivy.Query.const_score_query(plan.query, 1.0), 1, count=True).count == 0
+            )
         plan = builder.build(parsed, filter_queries, "any")
         return plan, self._run(searcher, plan, sort, limit, offset), partial
 

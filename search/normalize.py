@@ -70,18 +70,34 @@ def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     n = len(text)
     i = 0
     while i < n:
+        ch = text[i]
+        folded, _ = _char(ch)
         j = i + 1
-        while j < n and (text[j] in _JOINERS or unicodedata.combining(text[j])):
-            j += 1
-        piece = text[i:j]
-        folded = unicodedata.normalize("NFKC", piece).lower() if not piece.isascii() else piece.lower()
-        for ch in folded:
-            if not ch.isspace():
-                out_chars.append(ch)
-                starts.append(i)
-                ends.append(j)
+        if j < n and _char(text[j])[1]:  # ｶﾞ, か + combining mark: fold them together
+            while j < n and _char(text[j])[1]:
+                j += 1
+            piece = text[i:j]
+            folded = "".join(unicodedata.normalize("NFKC", piece).lower().split())
+        for out in folded:
+            out_chars.append(out)
+            starts.append(i)
+            ends.append(j)
         i = j
     return "".join(_expand_iteration(out_chars)), starts, ends
+
+
+_CHARS: dict[str, tuple[str, bool]] = {}
+
+
+def _char(ch: str) -> tuple[str, bool]:
+    """A character's folded form (whitespace: empty) and whether it joins the one before."""
+    info = _CHARS.get(ch)
+    if info is None:
+        joiner = ch in _JOINERS or unicodedata.combining(ch) != 0
+        info = ("".join(unicodedata.normalize("NFKC", ch).lower().split()), joiner)
+        if len(_CHARS) < 65_536:
+            _CHARS[ch] = info
+    return info
 
 
 def to_katakana(text: str) -> str:

@@ -121,10 +121,20 @@ class QueryBuilder:
         self.weights = weights or Weights()
         self.searcher = searcher
         self._idf: dict[tuple[str, str], float] = {}
+        # A bound builder serves one search, which may build the all-words and the any-words
+        # plan of the same query: analyse each text and build each word's query once.
+        self._tokens: dict[str, list[Token]] = {}
+        self._words: dict[tuple[Token, str | None], Query] = {}
 
     def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
         return QueryBuilder(self.schema, self.analyzer, self.weights, searcher)
+
+    def tokens(self, text: str) -> list[Token]:
+        found = self._tokens.get(text)
+        if found is None:
+            found = self._tokens[text] = self.analyzer.tokens(text)
+        return found
 
     def idf(self, field_name: str, term: str) -> float:
         key = (field_name, term)
@@ -185,6 +195,13 @@ class QueryBuilder:
 
     def word(self, token: Token, scope: str | None) -> Query:
         """One query word: the best of its whole-word, part, substring and reading matches."""
+        key = (token, scope)
+        q = self._words.get(key)
+        if q is None:
+            q = self._words[key] = self._word(token, scope)
+        return q
+
+    def _word(self, token: Token, scope: str | None) -> Query:
         return Query.disjunction_max_query(
             [w.query for w in self.word_ways(token, scope)], self.weights.tie_breaker
         )
@@ -278,7 +295,7 @@ class QueryBuilder:
         how many (and how rare) words match, with a bonus for posts that have them all.
         """
         spec = MatchSpec()
-        analysed = [(alt, self.analyzer.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
+        analysed = [(alt, self.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
         tokens_of = {id(alt): tokens for alt, tokens in analysed}
         positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
         has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
