@@ -19,6 +19,7 @@ split and normalised the same way on both sides.
 
 from __future__ import annotations
 
+import operator
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ class IndexTerms:
 
 def bigrams(folded: str) -> list[str]:
     """Overlapping character pairs: a string of n ≥ 2 characters is the phrase of its n-1 pairs."""
-    return [folded[i : i + 2] for i in range(len(folded) - 1)]
+    return list(map(operator.add, folded, folded[1:]))  # C-speed: this runs over every post
 
 
 def latin_term(surface: str) -> str:
@@ -171,7 +172,8 @@ class Analyzer:
         return latin_term(normalized), None
 
     def _walk(self, text: str):  # type: ignore[no-untyped-def]
-        """Yield (surface, start, end, term, parts, alias, reading, kind, pos) per kept morpheme.
+        """Yield (surface, start, end, word) per kept morpheme, where word is the shared tuple
+        (term, parts, alias, reading, kind, pos).
 
         This loop runs for every morpheme of every post and snippet, so it is kept tight:
         the same dictionary entry with the same surface always becomes the same word, and
@@ -193,8 +195,8 @@ class Analyzer:
                         inner = self._symbols[surface] = tuple(self._compatibility_words(surface))
                     if inner:
                         start, end = offset + m.begin(), offset + m.end()
-                        for expanded, *word in inner:
-                            yield expanded, start, end, *word
+                        for expanded, word in inner:
+                            yield expanded, start, end, word
                     continue
                 if surface:
                     start, end = offset + m.begin(), offset + m.end()
@@ -209,7 +211,7 @@ class Analyzer:
                         words.clear()
                     words[key] = word
                 if word is not None:
-                    yield surface, start, end, *word
+                    yield surface, start, end, word
 
     def _word(self, m, surface: str, kind: int, pos: tuple[str, ...]):  # type: ignore[no-untyped-def]
         """(term, parts, alias, reading, kind, pos) for a morpheme, or None if it has no term."""
@@ -227,13 +229,13 @@ class Analyzer:
         return term, parts, alias or "", reading, kind, pos
 
     def _compatibility_words(self, surface: str):  # type: ignore[no-untyped-def]
-        """(shown surface, term, parts, alias, reading, kind, pos) of the words inside a symbol."""
+        """(shown surface, word) of the words inside a symbol."""
         expanded = unicodedata.normalize("NFKC", surface)
         words = "".join(ch if ch.isalnum() else " " for ch in expanded)  # (株) is a symbol too
         if words == surface or not words.strip():
             return
-        for _s, _b, _e, term, parts, alias, reading, kind, pos in self._walk(words):
-            yield expanded, term, parts, alias, reading, kind, pos
+        for _s, _b, _e, word in self._walk(words):
+            yield expanded, word
 
     def _tokenize(self, chunk: str):  # type: ignore[no-untyped-def]
         from sudachipy import errors as sudachi_errors
@@ -254,14 +256,14 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
-        return [Token(*fields) for fields in self._walk(text)]
+        return [Token(surface, start, end, *word) for surface, start, end, word in self._walk(text)]
 
     def index_terms(self, text: str) -> IndexTerms:
         """Analyse one field value of a post into the term strings the index stores."""
         words: list[str] = []
         alts: list[str] = []
         readings: list[str] = []
-        for _s, _b, _e, term, parts, alias, reading, _k, _p in self._walk(text):
+        for _s, _b, _e, (term, parts, alias, reading, _k, _p) in self._walk(text):
             words.append(term)
             if parts:
                 alts.extend(parts)
@@ -280,7 +282,7 @@ class Analyzer:
 
     def words(self, text: str) -> str:
         """Only the word terms (tags, code), for fields that need no substring search."""
-        return " ".join(w[3] for w in self._walk(text))
+        return " ".join(w[3][0] for w in self._walk(text))
 
     def part_surfaces(self, word: str) -> list[str]:
         """The mode-A pieces of ``word`` as written (関西国際空港 → 関西, 国際, 空港)."""

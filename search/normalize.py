@@ -24,6 +24,7 @@ _JOINERS = {"\uff9e", "\uff9f", "\u3099", "\u309a"}
 # Iteration marks repeat the character before them (さゝやか = ささやか, いすゞ = いすず);
 # the voiced ones add a dakuten. 々 is left to Sudachi, which knows 時々 and 人々 as words.
 _ITERATION = {"ゝ": False, "ヽ": False, "ゞ": True, "ヾ": True}
+_ITERATION_RE = re.compile("[ゝヽゞヾ]")
 
 
 def _expand_iteration(chars: list[str]) -> list[str]:
@@ -38,7 +39,7 @@ def fold(text: str) -> str:
     """NFKC, lower case, iteration marks spelled out, whitespace removed: the text that
     substring search runs on."""
     folded = "".join(unicodedata.normalize("NFKC", text).lower().split())
-    if any(ch in _ITERATION for ch in folded):
+    if _ITERATION_RE.search(folded):
         folded = "".join(_expand_iteration(list(folded)))
     return folded
 
