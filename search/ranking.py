@@ -247,18 +247,20 @@ class QueryBuilder:
             spec.needles.add(folded)
         if text.phrase:
             return
+        if is_kana(folded):
+            spec.readings.add(self.analyzer.reading_key(folded))
+        if _guessed_kana(text, tokens):
+            return
         for t in _content(tokens):
             spec.words.add(t.term)
             spec.needles.add(fold(t.surface) or t.term)
             spec.needles.add(t.term)
-        if is_kana(folded):
-            spec.readings.add(self.analyzer.reading_key(folded))
 
     def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
         """Query for one clause alternative (words typed together, or a phrase)."""
         alternatives: list[Query] = []
         content = _content(tokens)
-        if content and not text.phrase:
+        if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
             word_qs = [self.word(t, text.field) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
@@ -374,6 +376,13 @@ def recency_factor(age_days: float | None, weight: float, half_life_days: float 
     if age_days is None or weight <= 0:
         return 1.0
     return 1.0 + weight * 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def _guessed_kana(text: Text, tokens: list[Token]) -> bool:
+    """A kana-only query that Sudachi could only split into fragments and particles
+    (はんどうたい → はん / どう / たい): its words would match posts that merely contain はん,
+    so only the whole string and its reading are searched."""
+    return is_kana(fold(text.text)) and len(tokens) > 1 and any(not t.is_content for t in tokens)
 
 
 def _content(tokens: list[Token]) -> list[Token]:

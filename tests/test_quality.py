@@ -54,6 +54,7 @@ POSTS: dict[str, str] = {
     # 3. reading search
     "reading/kanji.md": post("工場見学", "半導体の工場を見学した。東京から来た人と話した。"),
     "reading/kana.md": post("ひらがなの日記", "はんどうたいのはなしを、ひらがなだけでかいた。"),
+    "reading/rice.md": post("朝の支度", "朝ごはんを食べてから、はんこを押した。"),
     # 4. questions and partial matches
     "nl/fuji.md": post("富士山に登った", "日本で一番高い山は富士山です。標高は3776メートルあります。"),
     "nl/mountains.md": post("山の写真", "日本には山がたくさんあります。写真を撮りに行きました。"),
@@ -160,6 +161,8 @@ def test_kana_query_finds_the_kanji_spelling_below_the_kana_spelling(idx: Index)
     assert hits[:2] == ["reading/kana.md", "reading/kanji.md"]
     assert "reading/kanji.md" in found(idx, "とうきょう")
     assert "reading/kanji.md" in found(idx, "ハンドウタイ")
+    # Sudachi splits はんどうたい into はん / どう / たい; the fragment はん must not be enough.
+    assert "reading/rice.md" not in found(idx, "はんどうたい")
 
 
 # 4. natural language -------------------------------------------------------------------
