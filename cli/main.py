@@ -25,6 +25,18 @@ INDEX_OPTION = click.option(
 )
 
 
+# `search query 投資 -チップ`: a -word is an exclusion in the query, not an unknown option.
+QUERY_CONTEXT = {"ignore_unknown_options": True}
+
+
+def _query_text(words: tuple[str, ...]) -> str:
+    """The query typed as arguments; an unknown ``--option`` is a usage error, not a word."""
+    for word in words:
+        if word.startswith("--") and len(word) > 2:
+            raise click.UsageError(f"no such option: {word.split('=')[0]}")
+    return " ".join(words)
+
+
 class _Group(click.Group):
     """Turns the library's user-facing errors into one red line and their exit status."""
 
@@ -104,7 +116,7 @@ def index_cmd(
     render.index_report(report, quiet=quiet, verbose=verbose)
 
 
-@main.command("query")
+@main.command("query", context_settings=QUERY_CONTEXT)
 @click.argument("text", nargs=-1, required=True)
 @INDEX_OPTION
 @click.option(
@@ -142,9 +154,10 @@ def query_cmd(
     """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
     from search import Index
 
+    query = _query_text(text)
     idx = Index.open(index_dir)
     result = idx.search(
-        " ".join(text),
+        query,
         tags=tags,
         categories=categories,
         author=authors,
@@ -163,7 +176,7 @@ def query_cmd(
     render.results(result, offset=offset)
 
 
-@main.command("explain")
+@main.command("explain", context_settings=QUERY_CONTEXT)
 @click.argument("text", nargs=-1, required=True)
 @INDEX_OPTION
 @click.option("--post", metavar="PATH", help="Show how this post matches (its path, or the end of it).")
@@ -187,8 +200,9 @@ def explain_cmd(
     """Show how a query is analysed and, with --post, why that post matches or not."""
     from search import Index
 
+    query = _query_text(text)
     explanation = Index.open(index_dir).explain(
-        " ".join(text), post, tags=tags, categories=categories, author=authors, since=since, until=until
+        query, post, tags=tags, categories=categories, author=authors, since=since, until=until
     )
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))

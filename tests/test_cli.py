@@ -56,6 +56,14 @@ def test_query_table_output_and_no_results(indexed: Path) -> None:
     assert code == 0 and "no posts found" in out
 
 
+def test_minus_word_excludes_and_unknown_long_option_is_a_usage_error(indexed: Path) -> None:
+    code, out, _ = run("query", "AI", "OR", "パン", "-焼き方", "--index", str(indexed), "--json")
+    assert code == 0
+    assert [h["path"] for h in json.loads(out)["hits"]] == ["_posts/2025-03-01-ai.md"]
+    code, _, err = run("query", "パン", "--limt", "3", "--index", str(indexed))
+    assert code == 2 and "no such option: --limt" in err
+
+
 def test_tags_and_stats(indexed: Path) -> None:
     code, out, _ = run("tags", "--index", str(indexed), "--json")
     assert code == 0 and json.loads(out) == {"AI": 1, "半導体": 1, "料理": 1}
