@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
 import shutil
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the repository; BENCH_DATA_DIR overrides it (a snapshot of the repo
+# elsewhere, e.g. under /tmp, still reads the shared data).
+DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
 COLLECTIONS = ("jaquad-train", "jsquad-test")
 MANIFEST = "corpus.json"
 CORPUS_VERSION = 1
