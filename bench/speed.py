@@ -173,15 +173,13 @@ def run_indexing(posts: Path, index: Path, workers: int | None, poll: float = 0.
 
 
 def child_index(posts: str, index: str, workers: int) -> None:
-    import resource
-
+    # Memory is read from /proc by the parent: getrusage's ru_maxrss would include the RSS
+    # this process inherited from the benchmark process it was forked from.
     from indexer import index_posts
 
     t0 = time.perf_counter()
     report = index_posts([posts], index, workers=workers or None)
     elapsed = time.perf_counter() - t0
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
@@ -192,8 +190,6 @@ def child_index(posts: str, index: str, workers: int) -> None:
                 "deleted": report.deleted,
                 "skipped": len(report.skipped),
                 "posts": report.posts,
-                "main_maxrss_mb": round(self_kb / 1024, 1),
-                "largest_worker_maxrss_mb": round(kids_kb / 1024, 1),
             }
         )
     )
