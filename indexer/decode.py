@@ -9,6 +9,7 @@ a Western code page. Line endings become LF.
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass
 
 _JAPANESE_ENCODINGS = ["cp932", "shift_jis", "euc_jp", "euc_jis_2004", "iso2022_jp", "utf_16"]
@@ -39,10 +40,19 @@ def decode_post(data: bytes) -> Decoded:
         return Decoded(_lf(data.decode("utf-16", errors="replace")), "UTF-16")
     if b"\x00" in data:
         raise NotText("binary data (contains NUL bytes)")
+    if b"\x1b$" in data and data.isascii():
+        # ISO-2022-JP (old mail and "JIS" exports) is 7-bit, so it also passes as UTF-8,
+        # escape sequences and all: its escapes have to be recognised first.
+        with contextlib.suppress(UnicodeDecodeError):
+            return Decoded(_lf(data.decode("iso2022_jp")), "ISO-2022-JP")
     try:
         return Decoded(_lf(data.decode("utf-8")), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data) and exc.start >= len(data) - 3:
+            # A UTF-8 file cut inside its last character (an export or copy that stopped
+            # short): the rest is fine, and detection would misread it as Shift_JIS.
+            with contextlib.suppress(UnicodeDecodeError):
+                return Decoded(_lf(data[: exc.start].decode("utf-8")), "utf-8")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_JAPANESE_ENCODINGS).best()

@@ -3,7 +3,9 @@
 A post's identity is its path relative to the archive root (with several roots, prefixed
 by the root's folder name), so two posts with the same slug in different folders are
 both kept. Symlinks are followed, but a folder is never entered twice (no loops) and a
-file reached twice through links is indexed once.
+file reached twice is indexed once, under its real path: links are only walked after
+every real folder, so which name wins (and with it a Jekyll file-name date) does not
+depend on how the names sort.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = (".md", ".markdown")
+NOT_UTF8 = "file name is not UTF-8; rename the file to index it"
 
 
 @dataclass
@@ -43,57 +46,95 @@ def ignore_reason(name: str) -> str | None:
 
 def discover(roots: list[Path]) -> Discovery:
     out = Discovery()
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_dirs: dict[tuple[int, int], str] = {}
     seen_files: dict[tuple[int, int], str] = {}
     prefix_roots = len(roots) > 1
     for root in roots:
         prefix = f"{root.resolve().name}/" if prefix_roots else ""
-        for dirpath, dirnames, filenames in os.walk(
-            root, followlinks=True, onerror=_walk_error(out, root, prefix)
-        ):
-            here = Path(dirpath)
-            try:
-                st = os.stat(here)
-                key = (st.st_dev, st.st_ino)
-            except OSError as exc:
-                out.problems.append((_rel(here, root, prefix), f"cannot open folder: {exc.strerror}"))
-                dirnames[:] = []
-                continue
-            if key in seen_dirs:
-                out.ignored.append((_rel(here, root, prefix), "folder already visited (symlink loop)"))
-                dirnames[:] = []
-                continue
-            seen_dirs.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                path = here / name
-                rel = _rel(path, root, prefix)
-                reason = ignore_reason(name)
-                if reason == "not a Markdown file":
-                    continue
-                if reason:
-                    out.ignored.append((rel, reason))
-                    continue
+        pending: list[Path] = [root]  # real folders first; symlinked ones are queued behind
+        linked: list[tuple[Path, str]] = []  # symlinked files, considered after all real ones
+        while pending:
+            top = pending.pop(0)
+            for dirpath, dirnames, filenames in os.walk(top, onerror=_walk_error(out, root, prefix)):
+                here = Path(dirpath)
+                here_rel = _rel(here, root, prefix)
                 try:
-                    st = os.stat(path)
+                    st = os.stat(here)
                 except OSError as exc:
-                    what = "broken symlink" if path.is_symlink() else f"cannot read: {exc.strerror}"
-                    out.problems.append((rel, what))
+                    out.problems.append((_shown(here_rel), f"cannot open folder: {exc.strerror}"))
+                    dirnames[:] = []
                     continue
-                if not os.path.isfile(path):
-                    out.ignored.append((rel, "not a regular file"))
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    out.ignored.append((_shown(here_rel), _revisit(seen_dirs[key], here_rel)))
+                    dirnames[:] = []
                     continue
-                file_key = (st.st_dev, st.st_ino)
-                if file_key in seen_files:
-                    out.ignored.append((rel, f"same file as {seen_files[file_key]} (symlink)"))
-                    continue
-                seen_files[file_key] = rel
-                out.files.append(Found(path, rel))
+                seen_dirs[key] = here_rel
+                subdirs = sorted(d for d in dirnames if not d.startswith("."))
+                pending.extend(here / d for d in subdirs if (here / d).is_symlink())
+                dirnames[:] = [d for d in subdirs if not (here / d).is_symlink()]
+                for name in sorted(filenames):
+                    path = here / name
+                    rel = _rel(path, root, prefix)
+                    reason = ignore_reason(name)
+                    if reason == "not a Markdown file":
+                        continue
+                    if reason:
+                        out.ignored.append((_shown(rel), reason))
+                    elif not _utf8(rel):
+                        # tantivy stores paths as UTF-8; one such name must not stop the run.
+                        out.problems.append((_shown(rel), NOT_UTF8))
+                    elif path.is_symlink():
+                        linked.append((path, rel))
+                    else:
+                        _add_file(out, seen_files, path, rel)
+        for path, rel in linked:
+            _add_file(out, seen_files, path, rel)
     return out
 
 
+def _add_file(out: Discovery, seen_files: dict[tuple[int, int], str], path: Path, rel: str) -> None:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        what = "broken symlink" if path.is_symlink() else f"cannot read: {exc.strerror}"
+        out.problems.append((rel, what))
+        return
+    if not os.path.isfile(path):
+        out.ignored.append((rel, "not a regular file"))
+        return
+    file_key = (st.st_dev, st.st_ino)
+    if file_key in seen_files:
+        out.ignored.append((rel, f"same file as {seen_files[file_key]} (symlink)"))
+        return
+    seen_files[file_key] = rel
+    out.files.append(Found(path, rel))
+
+
+def _revisit(first: str, rel: str) -> str:
+    """Why a folder reached again through a symlink is not walked again."""
+    shown = first or "."
+    if not first or rel.startswith(first + "/"):
+        return f"symlink loop (leads back to {shown})"
+    return f"same folder as {shown} (symlink)"
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(rel: str) -> str:
+    """A path fit to print: undecodable bytes of a file name become \\xNN escapes."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
 def _rel(path: Path, root: Path, prefix: str) -> str:
-    return prefix + path.relative_to(root).as_posix()
+    rel = path.relative_to(root).as_posix()
+    return prefix.rstrip("/") if rel == "." else prefix + rel
 
 
 def _walk_error(out: Discovery, root: Path, prefix: str):  # type: ignore[no-untyped-def]

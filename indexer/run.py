@@ -334,7 +334,7 @@ def _process(job: _Job) -> _Result:
         return _Result(job.rel, read_error=f"cannot read: {exc.strerror or exc}")
     warnings: list[str] = []
     if len(data) > MAX_FILE_BYTES:
-        data = data[:MAX_FILE_BYTES]
+        data = _cut_at_line(data, MAX_FILE_BYTES)
         warnings.append(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; read only the start")
     if job.known_hash is not None and content_hash(data) == job.known_hash:
         return _Result(job.rel, unchanged=True)
@@ -345,6 +345,18 @@ def _process(job: _Job) -> _Result:
     if _ANALYZER is None:
         _ANALYZER = Analyzer()
     return _Result(job.rel, post=analyze_post(_ANALYZER, loaded.record), warnings=warnings)
+
+
+def _cut_at_line(data: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes, ending at a line break when there is one.
+
+    A cut inside a multi-byte character (UTF-8, Shift_JIS, EUC-JP) would make the whole
+    file undecodable and the post would be skipped as "not text"; a line feed byte never
+    occurs inside a character in those encodings.
+    """
+    head = data[:limit]
+    end = head.rfind(b"\n")
+    return head[: end + 1] if end > 0 else head
 
 
 def _run_jobs(jobs: list[_Job], workers: int | None) -> Iterator[_Result]:
