@@ -33,6 +33,7 @@ from search.documents import AnalyzedPost, analyze_post, content_hash, path_id, 
 from search.errors import IndexFormatError, IndexNotFoundError, IndexWriteError, SearchError
 from search.index import default_index_path
 from search.store import (
+    REBUILD_HINT,
     IndexMeta,
     create_tantivy,
     new_generation,
@@ -139,7 +140,7 @@ def index_posts(
         source_list = [str(r) for r in roots]
 
         if meta is None or why_new is not None:
-            report.rebuilt = why_new if meta is not None else None
+            report.rebuilt = why_new  # None only for a first build
             generation = new_generation(root)
             tindex = create_tantivy(root / generation)
             new_meta = IndexMeta.fresh(generation, tz_name, source_list)
@@ -229,7 +230,9 @@ def _current_meta(root: Path, rebuild: bool) -> tuple[IndexMeta | None, str | No
     except IndexNotFoundError:
         return None, None
     except IndexFormatError as exc:
-        return None, f"{exc}"
+        # Unreadable or dangling index.json: start over, and say so (a quiet cron run
+        # would otherwise rebuild every post without a word).
+        return None, f"{str(exc).removesuffix('; ' + REBUILD_HINT)}; rebuilding"
     if rebuild:
         return meta, "--rebuild"
     mismatch = meta.mismatch()
