@@ -19,6 +19,8 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 COMMIT_EVERY = 2_000  # posts per commit: the most a crash can make the next run redo
 COMMIT_SECONDS = 60.0
 PARALLEL_MIN_JOBS = 48  # below this, starting worker processes costs more than it saves
+CHUNK = 4  # posts per task sent to a worker
+QUEUED_PER_WORKER = 4  # tasks in flight per worker: keeps workers busy, bounds memory
 WRITER_HEAP = 256_000_000
 
 ProgressFn = Callable[[int, int], None]
@@ -363,11 +367,61 @@ def _cut_at_line(data: bytes, limit: int) -> bytes:
 
 
 def _run_jobs(jobs: list[_Job], workers: int | None) -> Iterator[_Result]:
+    """Results of ``jobs`` in any order, from worker processes when there are enough jobs.
+
+    A ``ProcessPoolExecutor``, not ``multiprocessing.Pool``: when a worker dies (killed by
+    the OOM killer, a crash, or a worker that cannot start, such as a script without an
+    ``if __name__ == "__main__"`` guard), Pool silently starts another one forever and the
+    run hangs; the executor fails every pending task with ``BrokenProcessPool`` instead,
+    which ends the run with a clear error and the index at its last commit.
+    """
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if n_workers <= 1 or len(jobs) < PARALLEL_MIN_JOBS:
         for job in jobs:
             yield _process(job)
         return
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(n_workers) as pool:
-        yield from pool.imap_unordered(_process, jobs, chunksize=4)
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    pool = ProcessPoolExecutor(
+        n_workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_watch_parent,
+        initargs=(os.getpid(),),
+    )
+    pending: set[Future[list[_Result]]] = set()
+    submitted = 0
+    try:
+        while submitted < len(chunks) or pending:
+            while submitted < len(chunks) and len(pending) < n_workers * QUEUED_PER_WORKER:
+                pending.add(pool.submit(_process_chunk, chunks[submitted]))
+                submitted += 1
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+    except BrokenProcessPool as exc:
+        raise IndexWriteError(
+            "a worker process died while analysing posts (killed, out of memory, or it could not "
+            "start); nothing after the last commit was kept; run again, or with --workers 1"
+        ) from exc
+    finally:
+        # On an error, do not wait for the queued tasks; only the running ones finish.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_chunk(jobs: list[_Job]) -> list[_Result]:
+    return [_process(job) for job in jobs]
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the indexing process is gone (SIGKILL, power off of a container).
+
+    Workers otherwise block forever on the task queue, each holding a loaded dictionary,
+    and every killed nightly run would leave two more behind.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
