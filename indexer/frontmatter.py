@@ -32,6 +32,7 @@ class FrontMatter:
     data: dict[str, Any] = field(default_factory=dict)
     body: str = ""
     kind: str | None = None  # "yaml", "toml" or None
+    closer: str | None = None  # the line that ended the block: "---", "..." (Hakyll) or "+++"
     error: str | None = None  # why the block could not be used (the body is still returned)
 
 
@@ -66,7 +67,7 @@ def parse_front_matter(text: str) -> FrontMatter:
             body_start = j + 1
     body = "\n".join(lines[body_start:])
     data, error = _load(kind, raw)
-    return FrontMatter(data=data, body=body, kind=kind, error=error)
+    return FrontMatter(data=data, body=body, kind=kind, closer=lines[close_at].rstrip(), error=error)
 
 
 def _load(kind: str, raw: str) -> tuple[dict[str, Any], str | None]:

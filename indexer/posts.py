@@ -85,8 +85,8 @@ def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 
         body=text,
         excerpt=excerpt,
         code=plain.code[:MAX_TEXT_CHARS],
-        tags=_names(meta, ("tags", "tag"), out.warnings),
-        categories=_names(meta, ("categories", "category"), out.warnings),
+        tags=_names(meta, ("tags", "tag"), out.warnings, spaces_split=fm.closer != "..."),
+        categories=_names(meta, ("categories", "category"), out.warnings, spaces_split=fm.closer != "..."),
         author=_author(meta.get("author"), out.warnings),
         date=_date(meta, name, tz, out.warnings),
         content_hash=content_hash(data),
@@ -144,15 +144,25 @@ def _first_text(meta: dict[str, Any], keys: tuple[str, ...], warnings: list[str]
     return ""
 
 
-def _names(meta: dict[str, Any], keys: tuple[str, ...], warnings: list[str]) -> list[str]:
-    """Tags or categories: a list, a nested list (Hexo), or one comma/space separated string."""
+def _names(
+    meta: dict[str, Any], keys: tuple[str, ...], warnings: list[str], spaces_split: bool = True
+) -> list[str]:
+    """Tags or categories: a list, a nested list (Hexo), or one comma/space separated string.
+
+    Without commas, Jekyll reads ``tags: a b`` as two tags, but Hakyll (whose front matter
+    is the one closed by ``...``) splits on commas only, so ``tags: Haskell Implementors'
+    Workshop`` is one tag there; ``spaces_split=False`` reads it that way.
+    """
     for key in keys:
         if key not in meta or meta[key] is None:
             continue
         value = meta[key]
         items: list[Any]
         if isinstance(value, str):
-            items = _LIST_SEPARATORS.split(value) if _LIST_SEPARATORS.search(value) else value.split()
+            if _LIST_SEPARATORS.search(value):
+                items = _LIST_SEPARATORS.split(value)
+            else:
+                items = value.split() if spaces_split else [value]
         elif isinstance(value, (list, tuple)):
             items = list(_flatten(value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
