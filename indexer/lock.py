@@ -8,13 +8,14 @@ can block the next night.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
 from pathlib import Path
 from types import TracebackType
 
-from search.errors import IndexLockedError
+from search.errors import IndexLockedError, IndexWriteError
 from search.store import LOCK_FILE
 
 
@@ -25,7 +26,10 @@ class IndexLock:
         self._fd: int | None = None
 
     def __enter__(self) -> IndexLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexWriteError(f"cannot create the lock file {self.path}: {exc.strerror}") from exc
         deadline = time.monotonic() + self.wait_seconds
         while True:
             try:
@@ -39,8 +43,10 @@ class IndexLock:
                         f"(waited {self.wait_seconds:g}s); try again later or raise --wait"
                     ) from None
                 time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        # The pid is only for people looking at the file: on a full disk, lock without it.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
         return self
 

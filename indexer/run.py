@@ -143,15 +143,19 @@ def index_posts(
         options = PostOptions(timezone=tz_name, include_drafts=include_drafts)
         source_list = [str(r) for r in roots]
 
+        unpublished: Path | None = None  # a new generation that index.json does not name yet
         if meta is None or why_new is not None:
             report.rebuilt = why_new  # None only for a first build
-            generation = new_generation(root)
-            tindex = create_tantivy(root / generation)
-            new_meta = IndexMeta.fresh(generation, tz_name, source_list)
-            if meta is None:
-                # First build: publish the empty index now, so progress is committed and
-                # searchable as it goes and survives a crash.
-                write_meta(root, new_meta)
+            with _writing(lambda: unpublished):
+                generation = new_generation(root)
+                unpublished = root / generation
+                tindex = create_tantivy(root / generation)
+                new_meta = IndexMeta.fresh(generation, tz_name, source_list)
+                if meta is None:
+                    # First build: publish the empty index now, so progress is committed and
+                    # searchable as it goes and survives a crash.
+                    write_meta(root, new_meta)
+                    unpublished = None
             state: dict[int, tuple[int, int, int]] = {}
         else:
             new_meta = meta
@@ -218,13 +222,30 @@ def index_posts(
             writer.commit(final=True)
         except BaseException:
             writer.abandon()
+            if unpublished is not None:
+                shutil.rmtree(unpublished, ignore_errors=True)
             raise
 
-        _publish(root, new_meta)
+        with _writing(lambda: unpublished):
+            _publish(root, new_meta)
         tindex.reload()
         report.posts = tindex.searcher().num_docs
     report.elapsed = time.monotonic() - started
     return report
+
+
+@contextlib.contextmanager
+def _writing(debris: Callable[[], Path | None]) -> Iterator[None]:
+    """Creating a generation or publishing index.json: a full disk or a read-only folder
+    becomes the one-line IndexWriteError (exit 4), and the half-made generation is removed
+    (on a full disk the space matters; the next run would remove it anyway)."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:  # tantivy reports I/O errors as ValueError
+        leftover = debris()
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
+        raise IndexWriteError(f"writing the index failed ({exc}); the last commit is intact") from exc
 
 
 def _current_meta(root: Path, rebuild: bool) -> tuple[IndexMeta | None, str | None]:
@@ -311,9 +332,18 @@ class _Writer:
             self._w = None
 
     def abandon(self) -> None:
+        """Drop the uncommitted changes and release tantivy's writer lock now.
+
+        Rolling back keeps the lock; only ``wait_merging_threads`` gives the writer up.
+        Otherwise the traceback of the error keeps the writer alive until the garbage
+        collector runs, and a long-running process that calls ``index_posts`` again (after
+        a full disk, say) fails with ``LockBusy``.
+        """
         if self._w is not None:
             with contextlib.suppress(BaseException):  # the original error matters more
                 self._w.rollback()
+            with contextlib.suppress(BaseException):
+                self._w.wait_merging_threads()
             self._w = None
 
     def _guard(self, action: Callable[[], object]) -> None:
