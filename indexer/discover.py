@@ -29,6 +29,9 @@ class Discovery:
     files: list[Found] = field(default_factory=list)
     ignored: list[tuple[str, str]] = field(default_factory=list)  # by design: backups, hidden files
     problems: list[tuple[str, str]] = field(default_factory=list)  # could not be read
+    # Folders that could not be listed ("" for a root): the posts the index has under them
+    # are unknown this time, not deleted.
+    unlisted: list[str] = field(default_factory=list)
 
 
 def ignore_reason(name: str) -> str | None:
@@ -62,6 +65,7 @@ def discover(roots: list[Path]) -> Discovery:
                     st = os.stat(here)
                 except OSError as exc:
                     out.problems.append((_shown(here_rel), f"cannot open folder: {exc.strerror}"))
+                    out.unlisted.append(here_rel)
                     dirnames[:] = []
                     continue
                 key = (st.st_dev, st.st_ino)
@@ -145,5 +149,6 @@ def _walk_error(out: Discovery, root: Path, prefix: str):  # type: ignore[no-unt
         except ValueError:
             rel = str(name)
         out.problems.append((rel, f"cannot open folder: {exc.strerror}"))
+        out.unlisted.append(rel)
 
     return handler

@@ -210,15 +210,16 @@ def index_posts(
                         added_hashes[result.post.record.content_hash] = result.rel
                 if progress:
                     progress(done, len(jobs))
-            for pid, (chash, _m, _s) in state.items():
-                if pid not in present and pid not in unreadable:
-                    writer.delete(pid)
-                    if chash in added_hashes:
-                        report.renamed += 1
-                        report.added -= 1
-                        added_hashes.pop(chash)
-                    else:
-                        report.deleted += 1
+            gone = [pid for pid in state if pid not in present and pid not in unreadable]
+            for pid in _outside(tindex, gone, found.unlisted):
+                chash = state[pid][0]
+                writer.delete(pid)
+                if chash in added_hashes:
+                    report.renamed += 1
+                    report.added -= 1
+                    added_hashes.pop(chash)
+                else:
+                    report.deleted += 1
             writer.commit(final=True)
         except BaseException:
             writer.abandon()
@@ -290,6 +291,26 @@ def _existing_state(tindex: tantivy.Index) -> dict[int, tuple[int, int, int]]:
     mtimes = searcher.fast_field_values("mtime", addrs)
     sizes = searcher.fast_field_values("size", addrs)
     return {p: (h, m, s) for p, h, m, s in zip(pids, hashes, mtimes, sizes, strict=True)}
+
+
+def _outside(tindex: tantivy.Index, pids: list[int], folders: list[str]) -> list[int]:
+    """The posts of ``pids`` that are not under one of ``folders`` ("" is a whole root).
+
+    A folder that could not be listed (permissions changed, a share not mounted yet) says
+    nothing about the posts in it: like an unreadable file, they stay in the index until a
+    run can see that they are gone, instead of vanishing for a night.
+    """
+    if not pids or not folders:
+        return pids
+    prefixes = tuple(f"{folder}/" if folder else "" for folder in folders)
+    searcher = tindex.searcher()
+    kept = []
+    for pid in pids:
+        hits = searcher.search(tantivy.Query.term_query(tindex.schema, "pid", pid), 1).hits
+        path = searcher.doc(hits[0][1]).get_first("path") if hits else None
+        if path is None or not path.startswith(prefixes):
+            kept.append(pid)
+    return kept
 
 
 def _publish(root: Path, meta: IndexMeta) -> None:
