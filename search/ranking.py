@@ -124,7 +124,7 @@ class QueryBuilder:
         # A bound builder serves one search, which may build the all-words and the any-words
         # plan of the same query: analyse each text and build each word's query once.
         self._tokens: dict[str, list[Token]] = {}
-        self._words: dict[tuple[Token, str | None], Query] = {}
+        self._words: dict[tuple[Token, str | None, bool], Query] = {}
 
     def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
@@ -177,7 +177,7 @@ class QueryBuilder:
             return None
         return self._phrase("reading", list(enumerate(bigrams(key))))
 
-    def word_ways(self, token: Token, scope: str | None) -> list[Way]:
+    def word_ways(self, token: Token, scope: str | None, substring: bool = True) -> list[Way]:
         """Every way one query word may match, each with its weighted query (see module doc)."""
         w = self.weights
         fields = w.word_fields(scope)
@@ -190,21 +190,32 @@ class QueryBuilder:
             ways.append(
                 Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))
             )
-        ways += self._substring_ways(fold(token.surface) or token.term, scope)
+        if substring:
+            ways += self._substring_ways(fold(token.surface) or token.term, scope)
         return ways
 
-    def word(self, token: Token, scope: str | None) -> Query:
-        """One query word: the best of its whole-word, part, substring and reading matches."""
-        key = (token, scope)
+    def word(self, token: Token, scope: str | None, mode: Mode = "all") -> Query:
+        """One query word: the best of its whole-word, part, substring and reading matches.
+
+        In ``any`` mode (questions, partial matches) a word that the index holds as a word
+        or a part skips the substring match: ranking there is about which posts have the
+        most words, the substring guarantee belongs to keyword search, and substring
+        phrases over a question's every word were half the cost of answering it.
+        """
+        substring = mode == "all" or not self._known(token, scope)
+        key = (token, scope, substring)
         q = self._words.get(key)
         if q is None:
-            q = self._words[key] = self._word(token, scope)
+            ways = self.word_ways(token, scope, substring)
+            q = Query.disjunction_max_query([w.query for w in ways], self.weights.tie_breaker)
+            self._words[key] = q
         return q
 
-    def _word(self, token: Token, scope: str | None) -> Query:
-        return Query.disjunction_max_query(
-            [w.query for w in self.word_ways(token, scope)], self.weights.tie_breaker
-        )
+    def _known(self, token: Token, scope: str | None) -> bool:
+        if self.searcher is None:
+            return False
+        fields = ["title_w"] if scope == "title" else ["body_w", "title_w", "alt"]
+        return any(self.searcher.doc_freq(f, token.term) for f in fields)
 
     def _substring_ways(self, folded: str, scope: str | None) -> list[Way]:
         sub = self.substring(folded, scope)
@@ -261,7 +272,7 @@ class QueryBuilder:
         alternatives: list[Query] = []
         content = _content(tokens)
         if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
-            word_qs = [self.word(t, text.field) for t in content]
+            word_qs = [self.word(t, text.field, mode) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
             elif mode == "any":
