@@ -1,7 +1,8 @@
 """Finding the posts of an archive: Markdown files, minus what editors and tools leave behind.
 
 A post's identity is its path relative to the archive root (with several roots, prefixed
-by the root's folder name), so two posts with the same slug in different folders are
+by the root's folder name, or by as many of its last folders as it takes to tell roots
+with the same name apart), so two posts with the same slug in different folders are
 both kept. Symlinks are followed, but a folder is never entered twice (no loops) and a
 file reached twice is indexed once, under its real path: links are only walked after
 every real folder, so which name wins (and with it a Jekyll file-name date) does not
@@ -51,9 +52,7 @@ def discover(roots: list[Path]) -> Discovery:
     out = Discovery()
     seen_dirs: dict[tuple[int, int], str] = {}
     seen_files: dict[tuple[int, int], str] = {}
-    prefix_roots = len(roots) > 1
-    for root in roots:
-        prefix = f"{root.resolve().name}/" if prefix_roots else ""
+    for root, prefix in zip(roots, _prefixes(roots), strict=True):
         pending: list[Path] = [root]  # real folders first; symlinked ones are queued behind
         linked: list[tuple[Path, str]] = []  # symlinked files, considered after all real ones
         while pending:
@@ -134,6 +133,26 @@ def _utf8(text: str) -> bool:
 def _shown(rel: str) -> str:
     """A path fit to print: undecodable bytes of a file name become \\xNN escapes."""
     return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _prefixes(roots: list[Path]) -> list[str]:
+    """Each root's name, or its last few folders when another root has the same name.
+
+    ``search index site1/content site2/content`` gives ``site1/content/`` and
+    ``site2/content/``: with the name alone, both sites' ``post.md`` were one post and one
+    of them was silently lost.
+    """
+    if len(roots) == 1:
+        return [""]
+    resolved = [root.resolve() for root in roots]
+    out = []
+    for here in resolved:
+        parts = [p for p in here.parts if p != here.anchor]
+        n = 1
+        while n < len(parts) and any(o != here and o.parts[-n:] == here.parts[-n:] for o in resolved):
+            n += 1
+        out.append("/".join(parts[-n:]) + "/" if parts else f"{here.as_posix()}")
+    return out
 
 
 def _rel(path: Path, root: Path, prefix: str) -> str:

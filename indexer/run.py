@@ -304,13 +304,13 @@ def _outside(tindex: tantivy.Index, pids: list[int], folders: list[str]) -> list
         return pids
     prefixes = tuple(f"{folder}/" if folder else "" for folder in folders)
     searcher = tindex.searcher()
-    kept = []
+    outside = []
     for pid in pids:
         hits = searcher.search(tantivy.Query.term_query(tindex.schema, "pid", pid), 1).hits
         path = searcher.doc(hits[0][1]).get_first("path") if hits else None
         if path is None or not path.startswith(prefixes):
-            kept.append(pid)
-    return kept
+            outside.append(pid)
+    return outside
 
 
 def _publish(root: Path, meta: IndexMeta) -> None:
