@@ -16,8 +16,13 @@ from typing import Any
 import yaml
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings (``2025-12-21 02:31:31 +0000`` is not
+# libyaml's parser when PyYAML was built with it: about ten times faster, which is a fifth
+# of a worker's time on an archive of short posts.
+_Base = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves timestamps as strings (``2025-12-21 02:31:31 +0000`` is not
     a valid YAML timestamp, and mixing two date parsers gives two behaviours)."""
 
 

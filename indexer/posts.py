@@ -131,7 +131,7 @@ def _title(value: Any, body: str, rel_path: str, warnings: list[str]) -> str:
             return heading
     path = PurePosixPath(rel_path)
     stem = path.parent.name if path.stem in ("index", "_index") and path.parent.name else path.stem
-    return re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem) or stem
+    return re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", stem) or stem
 
 
 def _first_text(meta: dict[str, Any], keys: tuple[str, ...], warnings: list[str]) -> str:

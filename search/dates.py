@@ -50,7 +50,7 @@ _ENGLISH_MDY = re.compile(
 )
 _ENGLISH_DMY = re.compile(r"^(?P<d>\d{1,2})\s+(?P<mon>[a-z]+)\.?,?\s+(?P<y>\d{4})(?P<rest>.*)$", re.I)
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
-_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")  # Jekyll also takes 2019-1-7-
 
 
 @lru_cache(maxsize=32)

@@ -131,10 +131,6 @@ def test_jekyll_file_name_dates_and_categories(jekyll: Indexed) -> None:
     assert stats.last_date is not None and stats.last_date.date().isoformat() == "2025-11-25"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search/dates.py reads file-name dates only as YYYY-MM-DD-; Jekyll also accepts 2019-1-7-",
-)
 def test_jekyll_file_name_date_with_one_digit_month_and_day(jekyll: Indexed) -> None:
     _, _, idx = jekyll
     assert _post(idx, "blog/2019-1-7-vim_2019_calendar_available.md").date == _jst("2019-01-07T00:00:00")
