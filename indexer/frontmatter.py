@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it: about ten times faster, which is a fifth
 # of a worker's time on an archive of short posts.
 _Base = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
