@@ -50,19 +50,29 @@ def index_progress(enabled: bool) -> Iterator[Any]:
 
 
 def index_report(report: IndexReport, quiet: bool, verbose: bool) -> None:
+    """One line per problem, so a cron log can be grepped (a newline in a file name is shown
+    as \\n rather than breaking the line)."""
+
+    def line(kind: str, path: str, reason: str, style: str) -> None:
+        err.print(Text(_one_line(f"{kind} {path}: {reason}"), style=style), soft_wrap=True)
+
     if report.rebuilt:
-        err.print(Text(f"rebuilt the index: {report.rebuilt}", style="yellow"), soft_wrap=True)
+        err.print(Text(_one_line(f"rebuilt the index: {report.rebuilt}"), style="yellow"), soft_wrap=True)
     for path, reason in report.skipped:
-        err.print(Text(f"skipped {path}: {reason}", style="yellow"), soft_wrap=True)
+        line("skipped", path, reason, "yellow")
     for path, message in report.warnings:
-        err.print(Text(f"warning {path}: {message}", style="yellow"), soft_wrap=True)
+        line("warning", path, message, "yellow")
     if verbose:
         for path, reason in report.drafts:
-            err.print(Text(f"draft {path}: {reason} (index it with --drafts)", style="dim"), soft_wrap=True)
+            line("draft", path, f"{reason} (index it with --drafts)", "dim")
         for path, reason in report.ignored:
-            err.print(Text(f"ignored {path}: {reason}", style="dim"), soft_wrap=True)
+            line("ignored", path, reason, "dim")
     if not quiet:
         out.print(report.summary(), soft_wrap=True)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def highlighted(text: str, spans: list[tuple[int, int]], base: str = "") -> Text:

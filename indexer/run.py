@@ -164,6 +164,14 @@ def index_posts(
             state = _existing_state(tindex)
 
         found = discover(roots)
+        if state and not found.files and not found.problems:
+            # An unmounted share or a wrong folder looks exactly like "every post was
+            # deleted"; a nightly run must not empty the index on that guess.
+            folders = ", ".join(str(r) for r in roots)
+            raise SearchError(
+                f"no posts found in {folders}, but the index has {len(state)}: not deleting them "
+                "(is the folder mounted?); to empty the index on purpose, use --rebuild"
+            )
         report.ignored = found.ignored
         report.skipped.extend(found.problems)
         unreadable = {path_id(rel) for rel, _ in found.problems}

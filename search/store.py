@@ -97,11 +97,15 @@ def write_meta(root: Path, meta: IndexMeta) -> None:
     """Replace index.json atomically (write, fsync, rename), so a crash leaves old or new."""
     meta.updated = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     tmp = root / f".{META_FILE}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(asdict(meta), fh, ensure_ascii=False, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / META_FILE)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(asdict(meta), fh, ensure_ascii=False, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, root / META_FILE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave a half-written file behind
+        raise
     _fsync_dir(root)
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import paths, tree_hashes, write_posts
 
 from indexer import index_posts
-from search import AnalyzerMismatchError, Index, IndexNotFoundError
+from search import AnalyzerMismatchError, Index, IndexNotFoundError, SearchError
 
 POSTS = {
     "a.md": "---\ntitle: 京都の旅\ntags: [旅行]\n---\n京都で抹茶を飲んだ。\n",
@@ -125,3 +125,17 @@ def test_rebuild_switches_generation_under_an_open_reader(archive: tuple[Path, P
     index_posts([posts], index, workers=1, rebuild=True)
     assert idx.search("抹茶").total == 0
     assert idx.search("半導体").total == 1
+
+
+def test_an_empty_posts_folder_does_not_empty_the_index(archive: tuple[Path, Path], tmp_path: Path) -> None:
+    """An unmounted share looks like every post deleted; the nightly run must refuse."""
+    posts, index = archive
+    index_posts([posts], index, workers=1)
+    empty = tmp_path / "mountpoint"
+    empty.mkdir()
+    with pytest.raises(SearchError) as info:
+        index_posts([empty], index, workers=1)
+    assert "not deleting them" in str(info.value) and "--rebuild" in str(info.value)
+    assert Index.open(index).search("", limit=10).total == 3
+    emptied = index_posts([empty], index, workers=1, rebuild=True)
+    assert emptied.posts == 0 and Index.open(index).search("", limit=10).total == 0
