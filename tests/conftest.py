@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +39,24 @@ def tree_hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.is_symlink()
     }
+
+
+DROP_DAC = "-dac_override,-dac_read_search"
+
+
+def unprivileged() -> list[str]:
+    """A command prefix under which file permissions apply. Root reads and writes anything,
+    so as root the capabilities that bypass permissions are dropped for the child process
+    (util-linux setpriv); skips the test where that cannot be done."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root, which bypasses file permissions, and setpriv is missing to drop that")
+    prefix = [setpriv, "--bounding-set", DROP_DAC, "--inh-caps", DROP_DAC]
+    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root, which bypasses file permissions, and setpriv cannot drop that here")
+    return prefix
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import tantivy
-from conftest import tree_hashes
+from conftest import tree_hashes, unprivileged
 
 from indexer import index_posts
 from indexer.lock import IndexLock
@@ -369,22 +369,6 @@ def test_searches_during_indexing_see_each_commit_and_never_fail(
 
 
 # -- (d) an index that cannot be written ---------------------------------------------------
-
-DROP_DAC = "-dac_override,-dac_read_search"
-
-
-def unprivileged() -> list[str]:
-    """A command prefix under which file permissions apply. Root writes anywhere, so as root
-    the capabilities that bypass permissions are dropped for the child (util-linux setpriv)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root, which can write anywhere, and setpriv is missing to drop that")
-    prefix = [setpriv, "--bounding-set", DROP_DAC, "--inh-caps", DROP_DAC]
-    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
-        pytest.skip("running as root, which can write anywhere, and setpriv cannot drop that here")
-    return prefix
 
 
 @pytest.fixture

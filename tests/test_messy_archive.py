@@ -11,14 +11,13 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import tree_hashes
+from conftest import tree_hashes, unprivileged
 
 from indexer import IndexReport, index_posts
 from indexer.posts import MAX_TEXT_CHARS
@@ -294,21 +293,6 @@ def test_no_post_file_is_modified_and_rerun_changes_nothing(messy: Messy) -> Non
 # -- the cron command line -----------------------------------------------------------------
 
 SCRIPT = Path(sys.executable).parent / "search"
-DROP_DAC = "-dac_override,-dac_read_search"
-
-
-def unprivileged() -> list[str]:
-    """A command prefix under which file permissions apply. Root reads any file, so as root
-    the capabilities that bypass permissions are dropped for the child (util-linux setpriv)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root, which can read any file, and setpriv is missing to drop that")
-    prefix = [setpriv, "--bounding-set", DROP_DAC, "--inh-caps", DROP_DAC]
-    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
-        pytest.skip("running as root, which can read any file, and setpriv cannot drop that here")
-    return prefix
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed beside this Python")

@@ -6,19 +6,17 @@ a named pipe with a post's name never blocks the run.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import tree_hashes, write_posts
+from conftest import tree_hashes, unprivileged, write_posts
 
 from indexer import index_posts
 from search import Index
 
 SCRIPT = Path(sys.executable).parent / "search"
-DROP_DAC = "-dac_override,-dac_read_search"
 needs_script = pytest.mark.skipif(
     not SCRIPT.exists(), reason="console script not installed beside this Python"
 )
@@ -31,20 +29,6 @@ POSTS = {
     "locked/deeper/b.md": "---\ntitle: 鍵B\n---\nかぎのかかった記事。二つ目。\n",
     "locked-not/c.md": "---\ntitle: 似た名前\n---\nにたなまえの記事。\n",
 }
-
-
-def unprivileged() -> list[str]:
-    """A command prefix under which file permissions apply. Root reads any file, so as root
-    the capabilities that bypass permissions are dropped for the child (util-linux setpriv)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root, which can read any file, and setpriv is missing to drop that")
-    prefix = [setpriv, "--bounding-set", DROP_DAC, "--inh-caps", DROP_DAC]
-    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
-        pytest.skip("running as root, which can read any file, and setpriv cannot drop that here")
-    return prefix
 
 
 def index_cmd(
