@@ -105,6 +105,10 @@ class Plan:
 # judge them against an average length near zero and crush their scores (a tag would count
 # less than a word deep in the body), so a match there scores as one occurrence in a field
 # of average length: weight × idf.
+# A long question scores only its rarest words one by one (all of them still count for the
+# every-word and side-by-side bonuses): the common ones add little to the ranking but make
+# every post that has them a candidate. Same MRR on JSQuAD and JaQuAD, p99 ~15 % lower.
+MAX_OPTIONAL_WORDS = 6
 PRESENCE_FIELDS = frozenset({"tags_w", "excerpt_w"})
 
 
@@ -211,6 +215,12 @@ class QueryBuilder:
             self._words[key] = q
         return q
 
+    def _rarest(self, content: list[Token]) -> list[Token]:
+        assert self.searcher is not None
+        ranked = sorted(content, key=lambda t: self.searcher.doc_freq("body_w", t.term))  # type: ignore[union-attr]
+        keep = {id(t) for t in ranked[:MAX_OPTIONAL_WORDS]}
+        return [t for t in content if id(t) in keep]
+
     def _known(self, token: Token, scope: str | None) -> bool:
         if self.searcher is None:
             return False
@@ -272,6 +282,8 @@ class QueryBuilder:
         alternatives: list[Query] = []
         content = _content(tokens)
         if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
+            if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
+                content = self._rarest(content)
             word_qs = [self.word(t, text.field, mode) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
