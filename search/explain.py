@@ -197,13 +197,14 @@ def _explain_post(
         return res.hits[0][0] if res.hits else None
 
     rank = score = None
+    where = (addr.segment_ord, addr.doc)
     for i, (hit_score, hit_addr) in enumerate(found.hits, start=1):
-        if searcher.doc(hit_addr).get_first("path") == path:
+        if (hit_addr.segment_ord, hit_addr.doc) == where:
             rank, score = i, float(hit_score)
             break
-    matched = rank is not None or score_on_post(plan.query) is not None
-    if matched and score is None:
+    if score is None:  # beyond the ranked depth, or not a match at all
         score = score_on_post(plan.query)
+    matched = score is not None
     filtered_out = any(score_on_post(f) is None for f in filter_queries)
 
     tokens_of = {id(alt): toks for alt, toks in plan.analysed}

@@ -26,7 +26,7 @@ from search.explain import Explanation, explain_query
 from search.filters import Filters
 from search.normalize import fold_key
 from search.query import ParsedQuery, parse_query
-from search.ranking import Mode, Plan, QueryBuilder, Weights, recency_factor
+from search.ranking import Plan, QueryBuilder, Weights, recency_factor
 from search.results import Hit, IndexStats, SearchResult
 from search.snippets import SnippetMaker
 from search.store import META_FILE, check_compatible, open_tantivy, read_meta
@@ -239,11 +239,6 @@ class Index:
             age = (now - datetime.fromisoformat(text)).total_seconds() / 86400 if text else None
             rescored.append((score * recency_factor(age, weight), addr))
         return sorted(rescored, key=lambda pair: -pair[0])
-
-    def plan(self, query: str, mode: Mode = "all") -> Plan:
-        """The analysed query and the tantivy query it becomes (used by explain)."""
-        parsed = parse_query(query)
-        return self.builder.build(parsed, [], mode)
 
     def _run(
         self, searcher: tantivy.Searcher, plan: Plan, sort: Sort, limit: int, offset: int
