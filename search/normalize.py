@@ -28,10 +28,15 @@ _ITERATION_RE = re.compile("[ゝヽゞヾ]")
 
 
 def _expand_iteration(chars: list[str]) -> list[str]:
+    """Spell out iteration marks in place, one character for one, so that offset maps built
+    beside ``chars`` stay aligned. A mark after anything but kana is left as written."""
     for i, ch in enumerate(chars):
-        if ch in _ITERATION and i > 0:
+        if ch in _ITERATION and i > 0 and is_kana(chars[i - 1]):
             base = unicodedata.normalize("NFD", chars[i - 1])[0]  # か for が: ゝ never voices
-            chars[i] = unicodedata.normalize("NFC", base + "\u3099") if _ITERATION[ch] else base
+            if _ITERATION[ch]:
+                voiced = unicodedata.normalize("NFC", base + "\u3099")
+                base = voiced if len(voiced) == 1 else base  # あ has no voiced form
+            chars[i] = base
     return chars
 
 

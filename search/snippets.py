@@ -16,12 +16,15 @@ Offsets are Python string indices (code points) into ``Snippet.text``.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 
 from search.analysis import Analyzer, Token
 from search.normalize import fold_with_offsets
 from search.ranking import MatchSpec
+
+_log = logging.getLogger(__name__)
 
 WIDTH = 140
 _LEAD = 24  # characters of context shown before the first match
@@ -42,14 +45,31 @@ class SnippetMaker:
         self.width = width
 
     def highlight(self, text: str, spec: MatchSpec) -> list[tuple[int, int]]:
-        """Spans of ``text`` that match the query (used whole for titles)."""
+        """Spans of ``text`` that match the query (used whole for titles).
+
+        Highlighting is decoration: if it fails on some text nobody foresaw, the reader
+        still gets the result, unmarked, and the failure is logged for us to fix.
+        """
         if not text:
             return []
-        return _merge(self._spans(text, spec, self.analyzer.tokens(text)))
+        try:
+            return _merge(self._spans(text, spec, self.analyzer.tokens(text)))
+        except Exception:
+            _log.warning("highlighting failed; shown without highlights", exc_info=True)
+            return []
 
     def snippet(self, text: str, spec: MatchSpec) -> Snippet:
+        """The passage of ``text`` that best shows the query, with its matches marked."""
         if not text:
             return Snippet("")
+        try:
+            return self._snippet(text, spec)
+        except Exception:
+            _log.warning("snippet failed; shown from the start of the post", exc_info=True)
+            end = min(len(text), self.width)
+            return Snippet(" ".join(text[:end].split("\n")) + ("…" if end < len(text) else ""))
+
+    def _snippet(self, text: str, spec: MatchSpec) -> Snippet:
         start = self._locate(text, spec)
         start, end = self._window(text, start)
         segment = text[start:end]
