@@ -67,6 +67,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
             "uni",
             "alt",
             "reading",
+            "title_reading",
         )
     }
     for source, word_field, gram_field in (
@@ -82,6 +83,8 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
         f["uni"].append(terms.unigrams)
         f["alt"].append(terms.alts)
         f["reading"].append(terms.reading)
+        if word_field == "title_w":
+            f["title_reading"].append(terms.reading)
     for tag in record.tags:
         f["tags_w"].append(analyzer.words(tag))
     if record.code:

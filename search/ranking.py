@@ -71,6 +71,15 @@ def gram_fields(scope: str | None) -> list[str]:
     return ["title_g"] if scope == "title" else ["title_g", "body_g"]
 
 
+def reading_field(scope: str | None) -> str:
+    return "title_reading" if scope == "title" else "reading"
+
+
+def phrase_fields(scope: str | None) -> list[str]:
+    """Where words standing together count: a title scope keeps them in the title."""
+    return ["title_w"] if scope == "title" else ["title_w", "body_w"]
+
+
 @dataclass(frozen=True)
 class Way:
     """One way a query word or phrase can match: kept separate so explain can score each."""
@@ -178,11 +187,11 @@ class QueryBuilder:
         grams = list(enumerate(bigrams(folded)))
         return _any([self._phrase(f, grams) for f in gram_fields(scope)])
 
-    def reading(self, kana: str) -> Query | None:
+    def reading(self, kana: str, scope: str | None = None) -> Query | None:
         key = self.analyzer.reading_key(kana)
         if len(key) < 2:
             return None
-        return self._phrase("reading", list(enumerate(bigrams(key))))
+        return self._phrase(reading_field(scope), list(enumerate(bigrams(key))))
 
     def word_ways(self, token: Token, scope: str | None, substring: bool = True) -> list[Way]:
         """Every way one query word may match, each with its weighted query (see module doc)."""
@@ -253,10 +262,11 @@ class QueryBuilder:
         if len(_content(tokens)) != 1:
             ways += self._substring_ways(folded, text.field)
         if is_kana(folded):
-            rq = self.reading(folded)
+            rq = self.reading(folded, text.field)
             if rq is not None:
                 shown = " ".join(bigrams(self.analyzer.reading_key(folded)))
-                ways.append(Way("reading", "reading", shown, Query.boost_query(rq, self.weights.reading)))
+                where = reading_field(text.field)
+                ways.append(Way("reading", where, shown, Query.boost_query(rq, self.weights.reading)))
         return ways
 
     # -- clauses -------------------------------------------------------------------
@@ -306,9 +316,8 @@ class QueryBuilder:
         words = [(index[id(t)], t.term) for t in content]
         base = words[0][0]
         words = [(i - base, term) for i, term in words]
-        fields = ["title_w"] if scope == "title" else ["title_w", "body_w"]
         return Query.boost_query(
-            _any([self._phrase(f, words, slop=2) for f in fields]), self.weights.proximity
+            _any([self._phrase(f, words, slop=2) for f in phrase_fields(scope)]), self.weights.proximity
         )
 
     # -- whole query -----------------------------------------------------------------
@@ -366,7 +375,7 @@ class QueryBuilder:
                     content = _content(tokens)
                     for a, b in itertools.pairwise(content):
                         gap = position[id(b)] - position[id(a)]
-                        for f in ("body_w", "title_w"):
+                        for f in phrase_fields(alt.field):
                             pair_qs.append(
                                 self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
                             )

@@ -23,6 +23,7 @@ title_g ...    folded character bigrams with positions               exact subst
 uni            folded single characters                              one-character queries
 alt            compound parts and aliases                            partial-word matches
 reading        bigrams of Sudachi's katakana readings                kana queries for kanji
+title_reading  the same, of the title alone                          kana queries in title:
 code_w         words of code blocks                                  low-weight matches
 tags_w         words of tags                                         ranked tag matches
 =============  =====================================================  =========================
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -62,7 +63,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("author", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("author_key", stored=False, tokenizer_name="raw", index_option="basic")
 
-    for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading"):
+    for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading", "title_reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
     for name in ("uni", "alt", "code_w"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="freq")
