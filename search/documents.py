@@ -66,6 +66,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
             "body_g",
             "uni",
             "alt",
+            "alias",
             "reading",
             "title_reading",
         )
@@ -82,6 +83,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
         f[gram_field].append(terms.grams)
         f["uni"].append(terms.unigrams)
         f["alt"].append(terms.alts)
+        f["alias"].append(terms.aliases)
         f["reading"].append(terms.reading)
         if word_field == "title_w":
             f["title_reading"].append(terms.reading)

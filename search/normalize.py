@@ -116,6 +116,11 @@ def is_kana(text: str) -> bool:
     return bool(text) and all(("\u3041" <= ch <= "\u309f") or ("\u30a0" <= ch <= "\u30ff") for ch in text)
 
 
+def has_katakana(text: str) -> bool:
+    """True if any character is full-width katakana (ー alone does not count)."""
+    return any("\u30a1" <= ch <= "\u30fa" for ch in text)
+
+
 def has_japanese(text: str) -> bool:
     """True if any character is kana (full or half width) or a CJK ideograph (or 々)."""
     return _JAPANESE.search(text) is not None

@@ -26,7 +26,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import Analyzer, Token, bigrams
-from search.normalize import fold, is_kana
+from search.normalize import fold, has_katakana, is_kana
 from search.query import ParsedQuery, Text
 
 Mode = Literal["all", "any"]
@@ -137,7 +137,7 @@ class QueryBuilder:
         # A bound builder serves one search, which may build the all-words and the any-words
         # plan of the same query: analyse each text and build each word's query once.
         self._tokens: dict[str, list[Token]] = {}
-        self._words: dict[tuple[Token, str | None, bool], Query] = {}
+        self._words: dict[tuple[Token, str | None, bool, bool], Query] = {}
 
     def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
@@ -193,8 +193,15 @@ class QueryBuilder:
             return None
         return self._phrase(reading_field(scope), list(enumerate(bigrams(key))))
 
-    def word_ways(self, token: Token, scope: str | None, substring: bool = True) -> list[Way]:
-        """Every way one query word may match, each with its weighted query (see module doc)."""
+    def word_ways(
+        self, token: Token, scope: str | None, substring: bool = True, joined: bool = False
+    ) -> list[Way]:
+        """Every way one query word may match, each with its weighted query (see module doc).
+
+        ``joined``: the word is one piece of a katakana run typed together (ショート of
+        ショートコード); it then does not match English words through their katakana form,
+        which would find posts with "short" in one place and "code" in another.
+        """
         w = self.weights
         fields = w.word_fields(scope)
         ways = [Way("word", f, token.term, self._field_term(f, token.term, fw)) for f, fw in fields]
@@ -206,11 +213,20 @@ class QueryBuilder:
             ways.append(
                 Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))
             )
+            if not joined and has_katakana(token.term):
+                ways.append(
+                    Way(
+                        "alias",
+                        "alias",
+                        token.term,
+                        Query.boost_query(self._term("alias", token.term), w.alt),
+                    )
+                )
         if substring:
             ways += self._substring_ways(fold(token.surface) or token.term, scope)
         return ways
 
-    def word(self, token: Token, scope: str | None, mode: Mode = "all") -> Query:
+    def word(self, token: Token, scope: str | None, mode: Mode = "all", joined: bool = False) -> Query:
         """One query word: the best of its whole-word, part, substring and reading matches.
 
         In ``any`` mode (questions, partial matches) a word that the index holds as a word
@@ -219,10 +235,10 @@ class QueryBuilder:
         phrases over a question's every word were half the cost of answering it.
         """
         substring = mode == "all" or not self._known(token, scope)
-        key = (token, scope, substring)
+        key = (token, scope, substring, joined)
         q = self._words.get(key)
         if q is None:
-            ways = self.word_ways(token, scope, substring)
+            ways = self.word_ways(token, scope, substring, joined)
             q = Query.disjunction_max_query([w.query for w in ways], self.weights.tie_breaker)
             self._words[key] = q
         return q
@@ -294,7 +310,8 @@ class QueryBuilder:
         if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
             if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
                 content = self._rarest(content)
-            word_qs = [self.word(t, text.field, mode) for t in content]
+            joined = joined_kana(tokens)
+            word_qs = [self.word(t, text.field, mode, id(t) in joined) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
             elif mode == "any":
@@ -408,6 +425,15 @@ def recency_factor(age_days: float | None, weight: float, half_life_days: float 
     if age_days is None or weight <= 0:
         return 1.0
     return 1.0 + weight * 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def joined_kana(tokens: list[Token]) -> set[int]:
+    """ids of the katakana words typed right against another katakana word."""
+    out: set[int] = set()
+    for a, b in itertools.pairwise(tokens):
+        if a.end == b.start and has_katakana(a.surface) and has_katakana(b.surface):
+            out.update((id(a), id(b)))
+    return out
 
 
 def _guessed_kana(text: Text, tokens: list[Token]) -> bool:

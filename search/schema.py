@@ -21,7 +21,8 @@ author(_key)   author display name / folded key                      display / f
 title_w ...    word terms (Sudachi, normalised)                      ranked word matches
 title_g ...    folded character bigrams with positions               exact substring matches
 uni            folded single characters                              one-character queries
-alt            compound parts and aliases                            partial-word matches
+alt            compound parts (関西 国際 空港; vim 9 of vim9)           partial-word matches
+alias          Sudachi's form of a Latin word (アマゾン for Amazon)      katakana queries for English
 reading        bigrams of Sudachi's katakana readings                kana queries for kanji
 title_reading  the same, of the title alone                          kana queries in title:
 code_w         words of code blocks                                  low-weight matches
@@ -65,7 +66,7 @@ def build_schema() -> tantivy.Schema:
 
     for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading", "title_reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
-    for name in ("uni", "alt", "code_w"):
+    for name in ("uni", "alt", "alias", "code_w"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="freq")
     return sb.build()
 
