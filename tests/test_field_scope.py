@@ -41,6 +41,8 @@ def test_title_scope_restricts_every_way_of_matching(idx: Index, query: str, exp
     assert paths(idx.search(query)) == expected
 
 
-@pytest.mark.parametrize(("query", "both"), [("サーバ", "server"), ("はんどうたい", "chip"), ("空港", "airport")])
+@pytest.mark.parametrize(
+    ("query", "both"), [("サーバ", "server"), ("はんどうたい", "chip"), ("空港", "airport")]
+)
 def test_without_scope_both_match(idx: Index, query: str, both: str) -> None:
     assert sorted(paths(idx.search(query))) == [f"body-{both}.md", f"title-{both}.md"]

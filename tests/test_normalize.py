@@ -55,5 +55,3 @@ def test_offsets_match_fold_for_every_code_point(context: str) -> None:
 def test_iteration_marks(text: str, folded: str) -> None:
     assert fold(text) == folded
     assert _check(text) is None
-
-

@@ -87,7 +87,9 @@ def test_no_snippets_when_not_wanted(idx: Index) -> None:
 def test_highlights_after_a_voiced_iteration_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # あ has no voiced form, so ゞ after it once folded to two characters with one offset:
     # every highlight after it shifted, and a match at the very end raised IndexError.
-    write_posts(tmp_path / "posts", {"kana.md": "---\ntitle: 踊り字\n---\n踊り字の例：あゞ、みすゞ。変換表\n"})
+    write_posts(
+        tmp_path / "posts", {"kana.md": "---\ntitle: 踊り字\n---\n踊り字の例：あゞ、みすゞ。変換表\n"}
+    )
     index_posts([tmp_path / "posts"], tmp_path / "index", workers=1)
     idx = Index.open(tmp_path / "index")
     hit = only_hit(idx, "変換表")
