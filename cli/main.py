@@ -55,10 +55,33 @@ class _Group(click.Group):
             sys.exit(130)
 
 
+def _tolerant_output() -> None:
+    """Print in the terminal's own encoding and replace what it cannot show (a post title
+    with an emoji on an EUC-JP terminal), instead of dying with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _can_print_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "ascii").lower().replace("-", "").replace("_", "")
+    return encoding.startswith("utf")
+
+
+def echo_json(data: object) -> None:
+    """JSON on stdout: raw UTF-8 where the terminal takes it, else \\u escapes (still the same
+    JSON to a program reading it, with nothing replaced)."""
+    text = json.dumps(data, ensure_ascii=not _can_print_unicode(), indent=2)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jp-blog-search", prog_name="search")
 def main() -> None:
     """Japanese full-text search for a Markdown blog archive."""
+    _tolerant_output()
 
 
 @main.command("index")
@@ -169,7 +192,7 @@ def query_cmd(
         offset=offset,
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict())
         return
     from cli import render
 
@@ -205,7 +228,7 @@ def explain_cmd(
         query, post, tags=tags, categories=categories, author=authors, since=since, until=until
     )
     if as_json:
-        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(explanation.to_dict())
         return
     from cli import render
 
@@ -221,7 +244,7 @@ def tags_cmd(index_dir: str | None, as_json: bool) -> None:
 
     counts = Index.open(index_dir).tags()
     if as_json:
-        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        echo_json(counts)
         return
     from cli import render
 
@@ -239,7 +262,7 @@ def stats_cmd(index_dir: str | None, as_json: bool) -> None:
     from cli import render
 
     if as_json:
-        click.echo(json.dumps(render.stats_dict(stats), ensure_ascii=False, indent=2))
+        echo_json(render.stats_dict(stats))
         return
     render.stats_table(stats)
 

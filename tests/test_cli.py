@@ -128,3 +128,29 @@ def test_installed_console_script(indexed: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "error:" in proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "euc_jp", "shift_jis"])
+def test_output_on_a_terminal_that_is_not_utf8(indexed: Path, encoding: str) -> None:
+    # A title with an emoji and a table with box drawing on an EUC-JP (or ASCII) terminal:
+    # what the terminal can show is shown, the rest replaced; never UnicodeEncodeError.
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": encoding, "LANG": "C"}
+    for args in (["query", "AI"], ["tags"], ["stats"], ["explain", "AI", "--post", "2025-03-01-ai.md"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", *args, "--index", str(indexed)],
+            capture_output=True,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
+        assert b"Traceback" not in proc.stderr
+        text = proc.stdout.decode(encoding)
+        if encoding != "ascii" and args[0] == "query":
+            assert "AIチップの話" in text
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli.main", "query", "AI", "--json", "--index", str(indexed)],
+        capture_output=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert json.loads(proc.stdout)["hits"][0]["title"] == "AIチップの話"  # escaped, not replaced
