@@ -30,10 +30,16 @@ QUERY_CONTEXT = {"ignore_unknown_options": True}
 
 
 def _query_text(words: tuple[str, ...]) -> str:
-    """The query typed as arguments; an unknown ``--option`` is a usage error, not a word."""
+    """The query typed as arguments. An unknown ``--option``, or a dash and one Latin letter
+    (``-n 5``, a habit from other tools), is a usage error rather than "exclude n"; to
+    exclude a one-letter word, quote it: ``-"n"``."""
     for word in words:
         if word.startswith("--") and len(word) > 2:
             raise click.UsageError(f"no such option: {word.split('=')[0]}")
+        if len(word) == 2 and word[0] == "-" and word[1].isascii() and word[1].isalpha():
+            raise click.UsageError(
+                f'no such option: {word} (to exclude the word {word[1]!r}, write -"{word[1]}")'
+            )
     return " ".join(words)
 
 

@@ -102,8 +102,8 @@ class Index:
         self,
         query: str = "",
         *,
-        tags: Iterable[str] = (),
-        categories: Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        categories: str | Iterable[str] = (),
         author: str | Iterable[str] | None = None,
         since: object = None,
         until: object = None,
@@ -132,6 +132,7 @@ class Index:
         if not recency >= 0:
             raise QuerySyntaxError(f"recency must be 0 or more, got {recency}")
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        self._require_text(parsed, filter_queries, browsing=sort == "date")
         searcher = self.searcher()
         if recency and sort == "relevance":
             # Re-rank the best RECENCY_WINDOW hits: far enough down that an old perfect
@@ -150,8 +151,8 @@ class Index:
         query: str,
         post: str | None = None,
         *,
-        tags: Iterable[str] = (),
-        categories: Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        categories: str | Iterable[str] = (),
         author: str | Iterable[str] | None = None,
         since: object = None,
         until: object = None,
@@ -160,6 +161,7 @@ class Index:
         """How ``query`` is analysed and, given ``post`` (its path, or the end of it), how that
         post matches or why it does not. See :mod:`search.explain`."""
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        self._require_text(parsed, filter_queries, browsing=False)
         searcher = self.searcher()
         plan, found, partial = self._execute(
             searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0
@@ -179,14 +181,16 @@ class Index:
     def _prepare(
         self,
         query: str,
-        tags: Iterable[str],
-        categories: Iterable[str],
+        tags: str | Iterable[str],
+        categories: str | Iterable[str],
         author: str | Iterable[str] | None,
         since: object,
         until: object,
     ) -> tuple[ParsedQuery, list[tantivy.Query]]:
         parsed = parse_query(query or "")
         authors = [author] if isinstance(author, str) else list(author or ())
+        tags = [tags] if isinstance(tags, str) else tags  # tags="golang" is one tag, not 6 letters
+        categories = [categories] if isinstance(categories, str) else categories
         filters = Filters.from_user(
             self.tz,
             tags=[*tags, *parsed.tags],
@@ -196,6 +200,13 @@ class Index:
             until=until if until not in (None, "") else parsed.until,
         )
         return parsed, filters.queries(self.schema)
+
+    @staticmethod
+    def _require_text(parsed: ParsedQuery, filter_queries: list[tantivy.Query], browsing: bool) -> None:
+        """A blank box or a bare OR would otherwise list every post as if each matched; only
+        filters or an explicit newest-first listing (``sort="date"``) browse without words."""
+        if not parsed.clauses and not filter_queries and not browsing:
+            raise QuerySyntaxError("empty query: type a word to search for, or a filter such as tag:NAME")
 
     def _execute(
         self,

@@ -154,3 +154,33 @@ def test_output_on_a_terminal_that_is_not_utf8(indexed: Path, encoding: str) -> 
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert json.loads(proc.stdout)["hits"][0]["title"] == "AIチップの話"  # escaped, not replaced
+
+
+@pytest.mark.parametrize("query", ["", "   ", "　", "OR", "OR OR", "|"])
+def test_empty_query_is_an_error(indexed: Path, query: str) -> None:
+    code, _, err = run("query", query, "--index", str(indexed))
+    assert code == 1
+    assert err.strip().startswith("error: empty query") and len(err.strip().splitlines()) == 1
+
+
+def test_filters_alone_browse_posts(indexed: Path) -> None:
+    code, out, _ = run("query", "tag:AI", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+
+
+def test_a_dash_and_one_letter_is_an_unknown_option(indexed: Path) -> None:
+    # `-n 5` is a habit from other tools, not "exclude the word n".
+    code, _, err = run("query", "-n", "5", "AI", "--index", str(indexed))
+    assert code == 2 and "no such option: -n" in err
+    code, out, _ = run("query", "AI", '-"n"', "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+    code, out, _ = run("query", "AI", "-パン", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+
+
+def test_index_option_pointing_at_a_file(indexed: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    code, _, err = run("query", "AI", "--index", str(a_file))
+    assert code == 1
+    assert "is a file, not an index folder" in err and "Errno" not in err
