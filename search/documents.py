@@ -104,6 +104,8 @@ def to_document(post: AnalyzedPost) -> tantivy.Document:
     doc.add_unsigned("size", rec.size)
     doc.add_text("title", rec.title)
     doc.add_text("body", rec.body)
+    if rec.code:
+        doc.add_text("code", rec.code)
     if rec.excerpt:
         doc.add_text("excerpt", rec.excerpt)
     if rec.date is not None:

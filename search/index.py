@@ -282,6 +282,11 @@ class Index:
         )
         if snippets:
             snip = self.snippets.snippet(body or excerpt, plan.spec)
+            if not snip.highlights and plan.has_text:
+                code = doc.get_first("code")
+                in_code = self.snippets.code_line(code, plan.spec) if code else None
+                if in_code is not None:
+                    snip, hit.snippet_in_code = in_code, True
             hit.snippet, hit.highlights = snip.text, snip.highlights
             hit.title_highlights = self.snippets.highlight(title, plan.spec)
         return hit

@@ -13,6 +13,7 @@ mtime, size    file stat (fast)                                      skipping un
 title          original title (stored)                               display, snippets
 excerpt        excerpt / description (stored)                        display
 body           readable text of the Markdown body (stored)           snippets
+code           the post's code blocks (stored)                       snippets of code-only matches
 date           publication instant (fast, indexed)                   filters, sort
 date_text      the date as ISO 8601 in the post's own offset         display
 tag/category   display forms (stored, fast)                          display, tag counts
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -55,6 +56,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("excerpt", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("body", stored=True, tokenizer_name=STORED_ONLY)
+    sb.add_text_field("code", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_date_field("date", stored=False, indexed=True, fast=True)
     sb.add_text_field("date_text", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("tag", stored=True, fast=True, tokenizer_name="raw")

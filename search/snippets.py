@@ -31,6 +31,7 @@ _LEAD = 24  # characters of context shown before the first match
 _FALLBACK_SCAN = 6_000  # characters Sudachi may read to find a match no substring shows
 _MAX_OCCURRENCES = 400
 _BREAKS = "\n。！？!?"
+_MAX_CODE_LINES = 2_000  # lines of code scanned for a match, to bound the work per hit
 
 
 @dataclass
@@ -144,7 +145,31 @@ class SnippetMaker:
             ):
                 spans.append((t.start, t.end))
         spans += _reading_spans(tokens, spec)
+        if spec.words:
+            # A question's で and です are not what the reader looks for: when the query has
+            # content words, a mark must cover at least one content word of the text.
+            content = [(t.start, t.end) for t in tokens if t.is_content and t.start < t.end]
+            spans = [(s, e) for s, e in spans if _overlaps(s, e, content)]
         return spans
+
+    def code_line(self, code: str, spec: MatchSpec) -> Snippet | None:
+        """The first line of a post's code blocks that matches, for a post that matches only
+        there (its prose snippet would show no mark at all)."""
+        for line in code.split("\n")[:_MAX_CODE_LINES]:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            spans = self.highlight(stripped, spec)
+            if spans:
+                start, end = self._window(stripped, spans[0][0])
+                shown = stripped[start:end]
+                prefix = "…" if start else ""
+                suffix = "…" if end < len(stripped) else ""
+                moved = [(s - start + len(prefix), e - start + len(prefix)) for s, e in spans if s < end]
+                return Snippet(
+                    prefix + shown + suffix, [(s, min(e, len(prefix) + len(shown))) for s, e in moved]
+                )
+        return None
 
 
 def _reading_spans(tokens: list[Token], spec: MatchSpec) -> list[tuple[int, int]]:
