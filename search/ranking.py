@@ -27,7 +27,8 @@ from tantivy import Occur, Query
 
 from search.analysis import Analyzer, Token, bigrams
 from search.normalize import fold, has_katakana, is_kana
-from search.query import ParsedQuery, Text
+from search.errors import QuerySyntaxError
+from search.query import MAX_QUERY_WORDS, ParsedQuery, Text
 
 Mode = Literal["all", "any"]
 
@@ -347,6 +348,9 @@ class QueryBuilder:
         """
         spec = MatchSpec()
         analysed = [(alt, self.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
+        words = sum(len(tokens) for _alt, tokens in analysed)
+        if words > MAX_QUERY_WORDS:
+            raise QuerySyntaxError(f"query too long: {words} words (at most {MAX_QUERY_WORDS})")
         tokens_of = {id(alt): tokens for alt, tokens in analysed}
         positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
         has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
