@@ -26,8 +26,8 @@ import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import Analyzer, Token, bigrams
-from search.normalize import fold, has_katakana, is_kana
 from search.errors import QuerySyntaxError
+from search.normalize import fold, has_katakana, is_kana
 from search.query import MAX_QUERY_WORDS, ParsedQuery, Text
 
 Mode = Literal["all", "any"]

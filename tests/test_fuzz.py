@@ -68,7 +68,7 @@ def _query(rng: random.Random) -> str:
         return " ".join(words(rng.randrange(1, 8)))
     if kind == 2:
         return " ".join(
-            rng.choice(ODD + ["", "-", "title:"]) + w + rng.choice(["", '"', "」"]) for w in words(5)
+            rng.choice([*ODD, "", "-", "title:"]) + w + rng.choice(["", '"', "」"]) for w in words(5)
         )
     if kind == 3:
         return " ".join(words(rng.randrange(20, 200)))  # many words: at or over the cap
