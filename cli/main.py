@@ -166,6 +166,7 @@ def index_cmd(
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def query_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -179,6 +180,7 @@ def query_cmd(
     limit: int,
     offset: int,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
     from search import Index
@@ -196,6 +198,7 @@ def query_cmd(
         recency=recency,
         limit=limit,
         offset=offset,
+        synonyms=not no_synonyms,
     )
     if as_json:
         echo_json(result.to_dict())
@@ -215,6 +218,7 @@ def query_cmd(
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, with tantivy's score tree.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def explain_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -225,13 +229,21 @@ def explain_cmd(
     since: str | None,
     until: str | None,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Show how a query is analysed and, with --post, why that post matches or not."""
     from search import Index
 
     query = _query_text(text)
     explanation = Index.open(index_dir).explain(
-        query, post, tags=tags, categories=categories, author=authors, since=since, until=until
+        query,
+        post,
+        tags=tags,
+        categories=categories,
+        author=authors,
+        since=since,
+        until=until,
+        synonyms=not no_synonyms,
     )
     if as_json:
         echo_json(explanation.to_dict())

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -75,6 +75,7 @@ class Token(NamedTuple):
     reading: str
     kind: int
     pos: tuple[str, ...]
+    synonyms: tuple[int, ...] = ()  # Sudachi synonym group ids (パソコン and PC share 14881)
 
     @property
     def is_content(self) -> bool:
@@ -98,6 +99,7 @@ class IndexTerms:
     words: str
     alts: str
     aliases: str
+    synonyms: str
     grams: str
     unigrams: str
     reading: str
@@ -110,6 +112,11 @@ def bigrams(folded: str) -> list[str]:
 
 def latin_term(surface: str) -> str:
     return unicodedata.normalize("NFKC", surface).lower()
+
+
+def synonym_term(group: int) -> str:
+    """The index term of a Sudachi synonym group: words of one group share it."""
+    return f"s{group}"
 
 
 _LATIN: dict[str, bool] = {}
@@ -239,7 +246,8 @@ class Analyzer:
                     yield surface, start, end, word
 
     def _word(self, m, surface: str, kind: int, pos: tuple[str, ...]):  # type: ignore[no-untyped-def]
-        """(term, parts, alias, reading, kind, pos) for a morpheme, or None if it has no term."""
+        """(term, parts, alias, reading, kind, pos, synonyms) for a morpheme, or None if it
+        has no term."""
         term, alias = self._terms(surface, m.normalized_form())
         if not term or term.isspace():
             return None
@@ -251,7 +259,8 @@ class Analyzer:
             if len(split) > 1:
                 parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
         reading = m.reading_form() if has_japanese(term) else ""
-        return term, parts, alias or "", reading, kind, pos
+        synonyms = tuple(m.synonym_group_ids()) if kind == CONTENT else ()
+        return term, parts, alias or "", reading, kind, pos, synonyms
 
     def _compatibility_words(self, surface: str):  # type: ignore[no-untyped-def]
         """(shown surface, word) of the words inside a symbol."""
@@ -306,13 +315,16 @@ class Analyzer:
         words: list[str] = []
         alts: list[str] = []
         aliases: list[str] = []
+        synonyms: list[str] = []
         readings: list[str] = []
-        for _s, _b, _e, (term, parts, alias, reading, _k, _p) in self._runs(text):
+        for _s, _b, _e, (term, parts, alias, reading, _k, _p, groups) in self._runs(text):
             words.append(term)
             if parts:
                 alts.extend(parts)
             if alias:
                 aliases.append(alias)
+            if groups:
+                synonyms.extend(map(synonym_term, groups))
             if reading:
                 readings.append(reading)
         folded = fold(text)
@@ -320,6 +332,7 @@ class Analyzer:
             words=" ".join(words),
             alts=" ".join(alts),
             aliases=" ".join(aliases),
+            synonyms=" ".join(synonyms),
             grams=" ".join(bigrams(folded)),
             unigrams=" ".join(folded),
             reading=" ".join(bigrams("".join(readings))),
@@ -394,7 +407,7 @@ def _joined(text: str, run: list[tuple]):  # type: ignore[no-untyped-def,type-ar
         return
     first = run[0][3]
     parts = tuple(dict.fromkeys(item[3][0] for item in run))
-    yield surface, start, tail, (latin_term(surface), parts, "", "", CONTENT, first[5])
+    yield surface, start, tail, (latin_term(surface), parts, "", "", CONTENT, first[5], ())
 
 
 def _chunks(text: str):  # type: ignore[no-untyped-def]

@@ -67,6 +67,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
             "uni",
             "alt",
             "alias",
+            "syn",
             "reading",
             "title_reading",
         )
@@ -84,6 +85,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
         f["uni"].append(terms.unigrams)
         f["alt"].append(terms.alts)
         f["alias"].append(terms.aliases)
+        f["syn"].append(terms.synonyms)
         f["reading"].append(terms.reading)
         if word_field == "title_w":
             f["title_reading"].append(terms.reading)

@@ -11,6 +11,7 @@ that switched to a new generation while this object was open.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -113,6 +114,7 @@ class Index:
         mode: Literal["auto", "all", "any"] = "auto",
         snippets: bool = True,
         recency: float = 0.0,
+        synonyms: bool = True,
     ) -> SearchResult:
         """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
 
@@ -122,6 +124,8 @@ class Index:
         ``recency`` > 0 favours newer posts within relevance order: a hit's score is
         multiplied by ``1 + recency × 0.5 ** (age in years)`` (see
         :func:`search.ranking.recency_factor`); ``sort="date"`` ignores relevance instead.
+        ``synonyms`` lets a word also match its Sudachi synonyms (パソコン for PC), below
+        the word itself.
         """
         if sort not in SORTS:
             raise QuerySyntaxError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -138,10 +142,14 @@ class Index:
             # Re-rank the best RECENCY_WINDOW hits: far enough down that an old perfect
             # match and a new good one both compete, cheap enough to stay in milliseconds.
             window = max(RECENCY_WINDOW, offset + limit)
-            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, window, 0)
+            plan, found, partial = self._execute(
+                searcher, parsed, filter_queries, mode, sort, window, 0, synonyms
+            )
             page = self._by_recency(searcher, found.hits, recency)[offset : offset + limit]
         else:
-            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
+            plan, found, partial = self._execute(
+                searcher, parsed, filter_queries, mode, sort, limit, offset, synonyms
+            )
             page = found.hits
         hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in page]
         return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
@@ -157,6 +165,7 @@ class Index:
         since: object = None,
         until: object = None,
         mode: Literal["auto", "all", "any"] = "auto",
+        synonyms: bool = True,
     ) -> Explanation:
         """How ``query`` is analysed and, given ``post`` (its path, or the end of it), how that
         post matches or why it does not. See :mod:`search.explain`."""
@@ -164,10 +173,10 @@ class Index:
         self._require_text(parsed, filter_queries, browsing=False)
         searcher = self.searcher()
         plan, found, partial = self._execute(
-            searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0
+            searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0, synonyms
         )
         return explain_query(
-            self.builder.bind(searcher),
+            self.builder.bind(searcher, self._weights_for(synonyms)),
             searcher,
             parsed,
             plan,
@@ -217,11 +226,12 @@ class Index:
         sort: Sort,
         limit: int,
         offset: int,
+        synonyms: bool = True,
     ) -> tuple[Plan, tantivy.SearchResult, bool]:
         """Pick the plan (all words, or the best partial matches) and run it."""
         if mode not in MODES:
             raise QuerySyntaxError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
-        builder = self.builder.bind(searcher)
+        builder = self.builder.bind(searcher, self._weights_for(synonyms))
         plan = builder.build(parsed, filter_queries, "all")
         if mode == "all" or plan.content_words < 2:
             return plan, self._run(searcher, plan, sort, limit, offset), False
@@ -239,6 +249,10 @@ class Index:
             )
         plan = builder.build(parsed, filter_queries, "any")
         return plan, self._run(searcher, plan, sort, limit, offset), partial
+
+    def _weights_for(self, synonyms: bool) -> Weights:
+        weights = self.builder.weights
+        return weights if synonyms else dataclasses.replace(weights, synonym=0.0)
 
     def _by_recency(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], weight: float

@@ -25,7 +25,7 @@ from typing import Literal
 import tantivy
 from tantivy import Occur, Query
 
-from search.analysis import Analyzer, Token, bigrams
+from search.analysis import Analyzer, Token, bigrams, synonym_term
 from search.errors import QuerySyntaxError
 from search.normalize import fold, has_katakana, is_kana
 from search.query import MAX_QUERY_WORDS, ParsedQuery, Text
@@ -46,6 +46,7 @@ class Weights:
     alt: float = 0.5
     gram: float = 0.25
     reading: float = 0.15
+    synonym: float = 0.4  # 0 turns synonyms off
     proximity: float = 0.5
     tie_breaker: float = 0.0
     # ``any`` mode (questions, partial matches) adds constant bonuses on top of BM25: for a
@@ -98,6 +99,7 @@ class MatchSpec:
     words: set[str] = field(default_factory=set)
     needles: set[str] = field(default_factory=set)
     readings: set[str] = field(default_factory=set)
+    synonyms: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -140,9 +142,9 @@ class QueryBuilder:
         self._tokens: dict[str, list[Token]] = {}
         self._words: dict[tuple[Token, str | None, bool, bool], Query] = {}
 
-    def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
+    def bind(self, searcher: tantivy.Searcher, weights: Weights | None = None) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
-        return QueryBuilder(self.schema, self.analyzer, self.weights, searcher)
+        return QueryBuilder(self.schema, self.analyzer, weights or self.weights, searcher)
 
     def tokens(self, text: str) -> list[Token]:
         found = self._tokens.get(text)
@@ -223,6 +225,11 @@ class QueryBuilder:
                         Query.boost_query(self._term("alias", token.term), w.alt),
                     )
                 )
+            if w.synonym and token.synonyms:
+                ways += [
+                    Way("synonym", "syn", term, Query.boost_query(self._term("syn", term), w.synonym))
+                    for term in map(synonym_term, token.synonyms)
+                ]
         if substring:
             ways += self._substring_ways(fold(token.surface) or token.term, scope)
         return ways
@@ -303,6 +310,8 @@ class QueryBuilder:
             spec.words.add(t.term)
             spec.needles.add(fold(t.surface) or t.term)
             spec.needles.add(t.term)
+            if self.weights.synonym and text.field is None:
+                spec.synonyms.update(t.synonyms)
 
     def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
         """Query for one clause alternative (words typed together, or a phrase)."""

@@ -24,6 +24,7 @@ title_g ...    folded character bigrams with positions               exact subst
 uni            folded single characters                              one-character queries
 alt            compound parts (関西 国際 空港; vim 9 of vim9)           partial-word matches
 alias          Sudachi's form of a Latin word (アマゾン for Amazon)      katakana queries for English
+syn            Sudachi synonym group ids of the words (s14881)       synonyms (パソコン ↔ PC)
 reading        bigrams of Sudachi's katakana readings                kana queries for kanji
 title_reading  the same, of the title alone                          kana queries in title:
 code_w         words of code blocks                                  low-weight matches
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -68,7 +69,7 @@ def build_schema() -> tantivy.Schema:
 
     for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading", "title_reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
-    for name in ("uni", "alt", "alias", "code_w"):
+    for name in ("uni", "alt", "alias", "syn", "code_w"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="freq")
     return sb.build()
 

@@ -103,7 +103,12 @@ class SnippetMaker:
         head = text[:_FALLBACK_SCAN]
         tokens = self.analyzer.tokens(head)
         for t in tokens:
-            if t.term in spec.words or t.alias in spec.words or spec.words.intersection(t.parts):
+            if (
+                t.term in spec.words
+                or t.alias in spec.words
+                or spec.words.intersection(t.parts)
+                or (t.synonyms and spec.synonyms.intersection(t.synonyms))
+            ):
                 return t.start
         for s, _e in _reading_spans(tokens, spec):
             return s
@@ -141,6 +146,7 @@ class SnippetMaker:
             if (
                 t.term in spec.words
                 or (t.alias and t.alias in spec.words)
+                or (t.synonyms and spec.synonyms.intersection(t.synonyms))
                 or (spec.words.intersection(t.parts) and not _overlaps(t.start, t.end, substring_spans))
             ):
                 spans.append((t.start, t.end))
