@@ -66,9 +66,9 @@ class Index:
         check_compatible(self.root, self.meta)
         self._tindex = open_tantivy(self.root / self.meta.generation)
         self.schema = self._tindex.schema
-        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights)
-        self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
+        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights, tz=self.tz)
+        self.snippets = SnippetMaker(self.analyzer)
         self._meta_stamp = self._stamp()
         self._seen_commit: tuple[int, int, int] | None = None
 
