@@ -109,9 +109,25 @@ def main() -> None:
     show_default=True,
     help="Seconds to wait for another indexing run to finish.",
 )
+@click.option(
+    "--include-root-docs",
+    is_flag=True,
+    help="Index README, LICENSE, CHANGELOG… at the root of a posts folder too (not posts by default).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out files and folders matching PATTERN (a name like 'drafts' or '*.tmp.md', "
+    "or a path inside the posts folder like 'notes/*'); repeat for more.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for cron).")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also list drafts and ignored files (backups, hidden files)."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list drafts and ignored files (backups, hidden files, README…, excluded).",
 )
 def index_cmd(
     posts_dirs: tuple[str, ...],
@@ -121,6 +137,8 @@ def index_cmd(
     tz: str | None,
     workers: int | None,
     wait: float,
+    include_root_docs: bool,
+    exclude: tuple[str, ...],
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -138,6 +156,8 @@ def index_cmd(
             workers=workers,
             wait=wait,
             progress=progress,
+            include_root_docs=include_root_docs,
+            exclude=exclude,
         )
     render.index_report(report, quiet=quiet, verbose=verbose)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import tantivy
 
-from indexer.discover import discover
+from indexer.discover import SUFFIXES, discover
 from indexer.lock import IndexLock
 from indexer.posts import LoadedPost, PostOptions, load_post
 from search.analysis import Analyzer
@@ -53,6 +53,7 @@ from search.store import (
 # Bytes read per file. Larger files are cut (and the cut is reported); a 10 MB Markdown
 # post is almost certainly an export accident, not prose someone will search.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+NO_POSTS_LOOKED_FOR = " and ".join(f"*{suffix}" for suffix in SUFFIXES) + " files"
 COMMIT_EVERY = 2_000  # posts per commit: the most a crash can make the next run redo
 COMMIT_SECONDS = 60.0
 PARALLEL_MIN_JOBS = 48  # below this, starting worker processes costs more than it saves
@@ -91,7 +92,11 @@ class IndexReport:
             f"unchanged {self.unchanged}",
             f"drafts {len(self.drafts)}",
             f"skipped {len(self.skipped)}",
+            f"ignored {len(self.ignored)}",
         ]
+        if self.ignored:  # README.md ignored is a surprise worth naming; --verbose lists them all
+            names = [path for path, _ in self.ignored[:2]]
+            parts[-1] += f" ({', '.join(names)}{', …' if len(self.ignored) > 2 else ''})"
         return f"{', '.join(parts)}; {self.posts} posts in index ({self.elapsed:.2f}s)"
 
 
@@ -102,6 +107,7 @@ class _Job:
     known_hash: int | None
     mtime_ns: int
     options: PostOptions
+    section: str | None = None
 
 
 @dataclass
@@ -125,16 +131,21 @@ def index_posts(
     workers: int | None = None,
     wait: float = 30.0,
     progress: ProgressFn | None = None,
+    include_root_docs: bool = False,
+    exclude: Iterable[str] = (),
 ) -> IndexReport:
     """Create or update the index at ``index_dir`` from the Markdown posts under ``sources``.
 
     Without ``sources`` the folders of the previous run are used. Only new, changed and
     deleted posts are touched. Raises :class:`search.errors.SearchError` subclasses for
     problems that stop the run; problems with single posts are in the report instead.
+    README/LICENSE-like files at the root of a posts folder are not posts unless
+    ``include_root_docs``; ``exclude`` patterns leave out more (see :mod:`indexer.discover`).
     """
     started = time.monotonic()
     root = default_index_path(index_dir)
     report = IndexReport(index=str(root))
+    _check_index_location(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -171,7 +182,7 @@ def index_posts(
                 tindex = open_tantivy(root / meta.generation)
                 state = _existing_state(tindex)
 
-            found = discover(roots)
+            found = discover(roots, include_root_docs=include_root_docs, exclude=exclude)
             if state and not found.files and not found.problems:
                 # An unmounted share or a wrong folder looks exactly like "every post was
                 # deleted"; a nightly run must not empty the index on that guess.
@@ -182,6 +193,11 @@ def index_posts(
                 )
             report.ignored = found.ignored
             report.skipped.extend(found.problems)
+            for folder in roots:
+                if not any(f.path.is_relative_to(folder) for f in found.files):
+                    report.warnings.append(
+                        (str(folder), f"no posts found (looked for {NO_POSTS_LOOKED_FOR})")
+                    )
             unreadable = {path_id(rel) for rel, _ in found.problems}
             jobs: list[_Job] = []
             present: set[int] = set()
@@ -198,7 +214,9 @@ def index_posts(
                 if known is not None and known[1] == st.st_mtime_ns and known[2] == st.st_size:
                     report.unchanged += 1
                     continue
-                jobs.append(_Job(str(f.path), f.rel, known[0] if known else None, st.st_mtime_ns, options))
+                jobs.append(
+                    _Job(str(f.path), f.rel, known[0] if known else None, st.st_mtime_ns, options, f.section)
+                )
 
             writer = _Writer(tindex)
             added_hashes: dict[int, str] = {}
@@ -265,6 +283,16 @@ def _writing(root: Path) -> Iterator[None]:
         yield
     except (OSError, ValueError) as exc:  # tantivy reports I/O errors as ValueError
         raise IndexWriteError(f"writing the index failed ({exc}); the last commit is intact") from exc
+
+
+def _check_index_location(root: Path) -> None:
+    """An index location that is (or lies inside) a file is a mistake to name in one line,
+    not ``[Errno 20] Not a directory`` from somewhere inside the run."""
+    for place in (root, *root.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise SearchError(f"index location {root} is not a folder ({place} is a file)")
+            return
 
 
 def _current_meta(root: Path, rebuild: bool) -> tuple[IndexMeta | None, str | None]:
@@ -421,7 +449,7 @@ def _process(job: _Job) -> _Result:
         warnings.append(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; read only the start")
     if job.known_hash is not None and content_hash(data) == job.known_hash:
         return _Result(job.rel, unchanged=True)
-    loaded: LoadedPost = load_post(data, job.rel, job.options, mtime_ns=job.mtime_ns)
+    loaded: LoadedPost = load_post(data, job.rel, job.options, mtime_ns=job.mtime_ns, section=job.section)
     warnings.extend(loaded.warnings)
     if loaded.record is None:
         return _Result(job.rel, skip=loaded.skip, draft=loaded.draft, warnings=warnings)

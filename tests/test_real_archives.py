@@ -10,6 +10,7 @@ into the repository, so only paths, dates and tag names appear below.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def test_hugo_toml_dates_and_tags(hugo: Indexed) -> None:
     assert all(h.date is not None for h in idx.search("", limit=10_000, snippets=False).hits)
     assert len(idx.tags()) == 410  # distinct tags, as the archive's README counts them
     assert idx.tags()["golang"] > 100
+    # No post has categories: each is filed under its section folder (content/golang/…).
+    assert post.categories == ["golang"]
+    assert idx.categories() == dict(Counter(p.relative_to(posts).parts[0] for p in posts.rglob("*.md")))
 
 
 def test_hugo_rerun_of_unchanged_archive_reindexes_nothing(hugo: Indexed) -> None:
