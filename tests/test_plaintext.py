@@ -76,7 +76,12 @@ def test_links_whose_target_is_a_shortcode_keep_only_their_text() -> None:
         '参照形式の[脚注リンク][old]。\n\n[old]: {{< ref "old.md" >}}\n'
     )
     text = markdown_to_text(md).text
-    for kept in ("詳しくは前に書いた記事 を参照。", "同じ節と一覧も。", "Jekyll では前回のように書く。", "参照形式の脚注リンク。"):
+    for kept in (
+        "詳しくは前に書いた記事 を参照。",
+        "同じ節と一覧も。",
+        "Jekyll では前回のように書く。",
+        "参照形式の脚注リンク。",
+    ):
         assert kept in text
     for gone in ("](", '"', "古い記事の題", "ref", "rlnk", "post_url", "[", "]"):
         assert gone not in text
