@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -74,17 +74,27 @@ class _Group(click.Group):
                 error_line(str(exc))
                 sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
-            if main_thread:  # on the way out: a second signal must not become a traceback
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            terminated = isinstance(exc, _Terminated)
-            # click, not cli.render: the interruption may have come while the library was loading.
-            message = "interrupted by SIGTERM" if terminated else "interrupted"
-            click.secho(f"error: {message}", err=True, fg="red", bold=True)
-            sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
+            _interrupted(exc, main_thread)
+        except RuntimeError as exc:
+            # A Ctrl-C while a module is being imported can surface wrapped (Python 3.11 wraps
+            # exceptions raised in __set_name__, which dataclasses run at import).
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                _interrupted(exc.__cause__, main_thread)
+            raise
         finally:
             if previous == signal.SIG_DFL and signal.getsignal(signal.SIGTERM) == _terminate:
                 signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(exc: KeyboardInterrupt, main_thread: bool) -> NoReturn:
+    if main_thread:  # on the way out: a second signal must not become a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    terminated = isinstance(exc, _Terminated)
+    # click, not cli.render: the interruption may have come while the library was loading.
+    message = "interrupted by SIGTERM" if terminated else "interrupted"
+    click.secho(f"error: {message}", err=True, fg="red", bold=True)
+    sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
 
 
 def _tolerant_output() -> None:
