@@ -431,6 +431,18 @@ class _Outcome:
     fts_ms: float
     fts_like: bool
     error: str | None = None
+    absent: list[str] = field(default_factory=list)  # query pieces the indexed copy lacks
+
+
+_PIECE_SEPARATORS = re.compile(r"[\s、。，．,!！?？:：;；/／・「」『』【】()（）\[\]\"“”'〜~-]+")
+
+
+def absent_pieces(query: str, folded_post: str) -> list[str]:
+    """The parts of ``query`` (split at spaces and punctuation) that the indexed post does
+    not contain as a substring: a miss whose date or version is not in the post at all
+    cannot be fixed by ranking, only by matching something else (its date, say)."""
+    pieces = (fold(p) for p in _PIECE_SEPARATORS.split(query))
+    return [p for p in dict.fromkeys(pieces) if p and p not in folded_post]
 
 
 def _rank(ranked: list[str], expected: str) -> int | None:
@@ -461,6 +473,7 @@ def run_fold(
 
     started = time.perf_counter()
     fts = Fts5Trigram()
+    indexed_text: dict[str, str] = {}  # the queried posts' text as indexed, folded
     for p in posts:
         # The same reading of the same bytes as the indexer's (unchanged posts were read once).
         rec = (
@@ -470,6 +483,8 @@ def run_fold(
         )
         if rec is not None:
             fts.add(rec.path, rec.title, post_text(rec.excerpt, rec.tags, rec.body))
+            if p.rel in edits:
+                indexed_text[p.rel] = fold(f"{rec.title}\n{post_text(rec.excerpt, rec.tags, rec.body)}")
     fts.finish()
     timings["fts5"] += time.perf_counter() - started
 
@@ -483,8 +498,10 @@ def run_fold(
         ours_ms = (time.perf_counter() - t0) * 1000
         run = fts.search(q.text, 10)
         outcome = _Outcome(q, ranked, ours_ms, run.keys, run.ms, run.like, error)
-        if _rank(ranked, q.expected) != 1 and error is None:
-            outcome.ours_ranked = _ours(idx, q.text, DEEP)[0]
+        if _rank(ranked, q.expected) != 1:
+            if error is None:
+                outcome.ours_ranked = _ours(idx, q.text, DEEP)[0]
+            outcome.absent = absent_pieces(q.text, indexed_text.get(q.expected, ""))
         if _rank(run.keys, q.expected) != 1:
             outcome.fts_ranked = fts.search(q.text, DEEP).keys
         out.append(outcome)
@@ -562,6 +579,7 @@ def evaluate_known_item(
                     "fts5_rank": r_fts,
                     "fts5_first": fts_first,
                     "fts5_first_title": titles.get(fts_first) if fts_first else None,
+                    "absent_from_post": o.absent,
                     "fold": o.query.fold,
                     **({"error": o.error} if o.error else {}),
                 }

@@ -304,6 +304,12 @@ def write_known_item(report: KnownItemReport, out: Path) -> tuple[Path, Path]:
     return summary, misses
 
 
+def _better(ours: float, fts: float) -> tuple[str, str]:
+    """Both MRR figures, the higher one in bold."""
+    a, b = f"{ours:.3f}", f"{fts:.3f}"
+    return (f"**{a}**", b) if ours > fts else (a, f"**{b}**") if fts > ours else (a, b)
+
+
 def _ms(p50: float, p95: float) -> str:
     return f"{p50:.1f} / {p95:.1f}"
 
@@ -321,16 +327,18 @@ def summary_markdown(
     ]
     for r in known:
         for k in r.kinds.values():
+            ours, fts = _better(k.ours.mrr10, k.fts5.mrr10)
             lines.append(
-                f"| {r.name} ({r.posts} posts) | {k.kind} | {k.queries} | **{k.ours.mrr10:.3f}** | "
-                f"{k.fts5.mrr10:.3f} | {k.ours.recall10:.3f} | {k.fts5.recall10:.3f} | "
+                f"| {r.name} ({r.posts} posts) | {k.kind} | {k.queries} | {ours} | "
+                f"{fts} | {k.ours.recall10:.3f} | {k.fts5.recall10:.3f} | "
                 f"{_ms(k.ours.latency_ms_p50, k.ours.latency_ms_p95)} | "
                 f"{_ms(k.fts5.latency_ms_p50, k.fts5.latency_ms_p95)} |"
             )
     for q in questions:
+        ours, fts = _better(q.mrr10, q.fts5_mrr10)
         lines.append(
-            f"| {q.collection} ({q.docs} docs) | question | {q.queries} | **{q.mrr10:.3f}** | "
-            f"{q.fts5_mrr10:.3f} | {q.recall10:.3f} | {q.fts5_recall10:.3f} | "
+            f"| {q.collection} ({q.docs} docs) | question | {q.queries} | {ours} | "
+            f"{fts} | {q.recall10:.3f} | {q.fts5_recall10:.3f} | "
             f"{_ms(q.latency_ms_p50, q.latency_ms_p95)} | {_ms(q.fts5_latency_ms_p50, q.fts5_latency_ms_p95)} |"
         )
     lines += ["", "| part | seconds |", "|---|---|"]
