@@ -344,7 +344,18 @@ def summary_markdown(
     lines += ["", "| part | seconds |", "|---|---|"]
     lines += [f"| {part} | {secs:.0f} |" for part, secs in seconds.items()]
     partial = ", ".join(f"{q.collection} {q.partial_recall:.3f}" for q in questions)
-    lines += ["", f"Partial-word recall (ours): {partial}."]
+    setup = "; ".join(
+        f"{r.name} {r.folds} folds" + (f", {r.sample} sampled posts per kind" if r.sample else "")
+        for r in known
+    )
+    lines += [
+        "",
+        f"Partial-word recall (ours): {partial}.",
+        f"Known-item: the query (title, or a first-paragraph sentence) is removed from the indexed "
+        f"copy of its post, one index per fold ({setup}; seed {known[0].seed if known else '—'}). "
+        "FTS5: trigram tokenizer over title + readable text, OR of the quoted query trigrams, "
+        "bm25. Latency: top 10, ranking only, this run.",
+    ]
     return "\n".join(lines) + "\n"
 
 
