@@ -60,6 +60,9 @@ class Weights:
     pairs: float = 8.0
     pair_slop: int = 0
     pair_idf: float = 0.0
+    pair_bm25: float = 0.0  # > 0: pairs scored by BM25 (length-normalised) × this, not constant
+    gram_bag: float = 0.0
+    phrase_words: bool = True
     date_match: float = 60.0  # a post dated in the month or on the day the query names
     # Keyword queries with this many content words rank posts with any of them (those with
     # all first) instead of requiring all: a long remembered list rarely matches word for word.
@@ -132,6 +135,7 @@ PRESENCE_FIELDS = frozenset({"tags_w", "excerpt_w"})
 # every-word and side-by-side bonuses): the common ones add little to the ranking but make
 # every post that has them a candidate. Same MRR on JSQuAD and JaQuAD, p99 ~15 % lower.
 MAX_OPTIONAL_WORDS = 6
+MAX_BAG_GRAMS = 64
 
 
 class QueryBuilder:
@@ -318,6 +322,15 @@ class QueryBuilder:
             for start, end in mentioned_dates(text, self.tz)[:4]
         ]
 
+    def _gram_bag(self, alts: list[Text]) -> Query | None:
+        """The query's character bigrams as a bag (BM25 over the bigram fields, no order):
+        credit for text that shares the query's characters where the words differ."""
+        grams = list(dict.fromkeys(g for alt in alts for g in bigrams(fold(alt.text))))[:MAX_BAG_GRAMS]
+        if not grams:
+            return None
+        w = self.weights.gram_bag
+        return _any([Query.boost_query(self._term(f, g), w) for g in grams for f in ("title_g", "body_g")])
+
     def _pair_bonus(self, a: Token, b: Token) -> float:
         """The bonus for two query words found side by side. With ``pair_idf`` it grows with
         the rarer word's IDF: 32 ビット side by side says little, 7.3.969 リリース a lot."""
@@ -392,7 +405,13 @@ class QueryBuilder:
         """Query for one clause alternative (words typed together, or a phrase)."""
         alternatives: list[Query] = []
         content = _content(tokens)
-        if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
+        # In ``any`` mode a phrase no post has exactly still finds the posts with most of it.
+        loose_phrase = text.phrase and mode == "any" and self.weights.phrase_words
+        if (
+            content
+            and (not text.phrase or loose_phrase)
+            and not (mode == "all" and _guessed_kana(text, tokens))
+        ):
             if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
                 content = self._rarest(content)
             joined = joined_kana(tokens)
@@ -485,7 +504,11 @@ class QueryBuilder:
                             for f in phrase_fields(alt.field)
                         ]
                         # A pair counts once, in the title or the body.
-                        pair_qs.append(Query.const_score_query(_any(where), self._pair_bonus(a, b)))
+                        either = Query.disjunction_max_query(where, 0.0) if len(where) > 1 else where[0]
+                        if self.weights.pair_bm25:
+                            pair_qs.append(Query.boost_query(either, self.weights.pair_bm25))
+                        else:
+                            pair_qs.append(Query.const_score_query(either, self._pair_bonus(a, b)))
                 if pair_qs:
                     clauses.append((Occur.Should, _any(pair_qs)))
             if self.weights.all_words:
@@ -497,6 +520,10 @@ class QueryBuilder:
             clauses.append((Occur.Must, Query.all_query()))
         if positives and self.weights.date_match:
             clauses += [(Occur.Should, q) for q in self._dates_named(positive_alts)]
+        if positives and self.weights.gram_bag:
+            bag = self._gram_bag(positive_alts)
+            if bag is not None:
+                clauses.append((Occur.Should, bag))
         clauses += [(Occur.MustNot, q) for q in negatives]
         natural = _is_natural(parsed, analysed, content_words)
         return Plan(
