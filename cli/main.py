@@ -136,6 +136,7 @@ def index_cmd(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--facets", "with_facets", is_flag=True, help="Also count the tags, categories, years of all matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def query_cmd(
     text: tuple[str, ...],
@@ -149,6 +150,7 @@ def query_cmd(
     recency: float,
     limit: int,
     offset: int,
+    with_facets: bool,
     as_json: bool,
 ) -> None:
     """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
@@ -167,6 +169,7 @@ def query_cmd(
         recency=recency,
         limit=limit,
         offset=offset,
+        facets=with_facets,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -174,6 +177,8 @@ def query_cmd(
     from cli import render
 
     render.results(result, offset=offset)
+    if result.facets is not None:
+        render.facets(result.facets)
 
 
 @main.command("explain", context_settings=QUERY_CONTEXT)

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from indexer import IndexReport
 from search.explain import Explanation
+from search.facets import Facets
 from search.results import IndexStats, SearchResult
 
 out = Console(highlight=False)
@@ -103,6 +104,24 @@ def results(result: SearchResult, offset: int = 0) -> None:
         body = Text.assemble(meta, "\n", highlighted(hit.snippet, hit.highlights))
         title = highlighted(hit.title or hit.path, hit.title_highlights, base="bold")
         out.print(Panel(body, title=title, title_align="left", expand=True))
+
+
+def facets(found: Facets, top: int = 10) -> None:
+    """The most common tags, categories and years of the matches, side by side."""
+    columns = [
+        [f"{name} {n}" for name, n in found.tags.items()],
+        [f"{name} {n}" for name, n in found.categories.items()],
+        [f"{year} {n}" for year, n in found.years.items()],
+    ]
+    if not any(columns):
+        return
+    table = Table("tags", "categories", "years", title="facets (all matches)", title_justify="left")
+    for col in columns:
+        if len(col) > top:
+            col[top - 1 :] = [f"… {len(col) - top + 1} more"]
+    for row in range(max(len(c) for c in columns)):
+        table.add_row(*(c[row] if row < len(c) else "" for c in columns))
+    out.print(table)
 
 
 def tag_table(counts: dict[str, int]) -> None:

@@ -23,8 +23,8 @@ from search.analysis import Analyzer
 from search.dates import get_timezone
 from search.errors import QuerySyntaxError
 from search.explain import Explanation, explain_query
+from search.facets import FacetCounter, merge_spellings
 from search.filters import Filters
-from search.normalize import fold_key
 from search.query import ParsedQuery, parse_query
 from search.ranking import Plan, QueryBuilder, Weights, recency_factor
 from search.results import Hit, IndexStats, SearchResult
@@ -68,6 +68,7 @@ class Index:
         self.builder = QueryBuilder(self.schema, self.analyzer, self._weights)
         self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
+        self.facet_counter = FacetCounter(self.tz)
         self._meta_stamp = self._stamp()
         self._seen_commit: tuple[int, int, int] | None = None
 
@@ -113,6 +114,7 @@ class Index:
         mode: Literal["auto", "all", "any"] = "auto",
         snippets: bool = True,
         recency: float = 0.0,
+        facets: bool = False,
     ) -> SearchResult:
         """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
 
@@ -122,6 +124,8 @@ class Index:
         ``recency`` > 0 favours newer posts within relevance order: a hit's score is
         multiplied by ``1 + recency × 0.5 ** (age in years)`` (see
         :func:`search.ranking.recency_factor`); ``sort="date"`` ignores relevance instead.
+        ``facets=True`` adds ``result.facets``: tag, category and year counts over every
+        matching post (see :mod:`search.facets`).
         """
         if sort not in SORTS:
             raise QuerySyntaxError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -143,7 +147,10 @@ class Index:
             plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
             page = found.hits
         hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in page]
-        return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+        result = SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+        if facets:
+            result.facets = self.facet_counter.count(searcher, plan.query, self._seen_commit)
+        return result
 
     def explain(
         self,
@@ -292,11 +299,7 @@ class Index:
         agg = searcher.aggregate(
             tantivy.Query.all_query(), {"c": {"terms": {"field": field_name, "size": 100_000}}}
         )
-        grouped: dict[str, list[tuple[int, str]]] = {}
-        for bucket in agg["c"]["buckets"]:
-            grouped.setdefault(fold_key(bucket["key"]), []).append((bucket["doc_count"], bucket["key"]))
-        totals = {max(spellings)[1]: sum(c for c, _ in spellings) for spellings in grouped.values()}
-        return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+        return merge_spellings(agg["c"]["buckets"])
 
     def stats(self) -> IndexStats:
         searcher = self.searcher()
