@@ -136,7 +136,7 @@ def index_cmd(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--facets", "with_facets", is_flag=True, help="Also count the tags, categories, years of all matches.")
+@click.option("--facets", "with_facets", is_flag=True, help="Count tags, categories, years of all matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def query_cmd(
     text: tuple[str, ...],
