@@ -16,7 +16,7 @@ from rich.text import Text
 from indexer import IndexReport
 from search.explain import Explanation
 from search.facets import Facets
-from search.results import IndexStats, SearchResult
+from search.results import Hit, IndexStats, SearchResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -121,6 +121,20 @@ def facets(found: Facets, top: int = 10) -> None:
             col[top - 1 :] = [f"… {len(col) - top + 1} more"]
     for row in range(max(len(c) for c in columns)):
         table.add_row(*(c[row] if row < len(c) else "" for c in columns))
+    out.print(table)
+
+
+def related(path: str, hits: list[Hit]) -> None:
+    if not hits:
+        out.print(f"no related posts for {path}")
+        return
+    table = Table("score", "date", "post", title=f"related to {path}", title_justify="left")
+    for hit in hits:
+        post = Text.assemble(
+            (hit.title or hit.path, "bold"), "  ", (" ".join(f"#{t}" for t in hit.tags), "magenta")
+        )
+        post.append(f"\n{hit.path}", style="dim")
+        table.add_row(f"{hit.score:.1f}", hit.date.strftime("%Y-%m-%d") if hit.date else "", post)
     out.print(table)
 
 

@@ -89,6 +89,7 @@ def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 
         categories=_names(meta, ("categories", "category"), out.warnings, spaces_split=fm.closer != "..."),
         author=_author(meta.get("author"), out.warnings),
         date=_date(meta, name, tz, out.warnings),
+        draft=draft is not None,
         content_hash=content_hash(data),
         mtime_ns=mtime_ns,
         size=len(data),

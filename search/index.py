@@ -22,11 +22,12 @@ import tantivy
 from search.analysis import Analyzer
 from search.dates import get_timezone
 from search.errors import QuerySyntaxError
-from search.explain import Explanation, explain_query
+from search.explain import Explanation, explain_query, find_post
 from search.facets import FacetCounter, merge_spellings
 from search.filters import Filters
 from search.query import ParsedQuery, parse_query
 from search.ranking import Plan, QueryBuilder, Weights, recency_factor
+from search.related import RelatedFinder, check_limit
 from search.results import Hit, IndexStats, SearchResult
 from search.snippets import SnippetMaker
 from search.store import META_FILE, check_compatible, open_tantivy, read_meta
@@ -69,6 +70,7 @@ class Index:
         self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
         self.facet_counter = FacetCounter(self.tz)
+        self._finder: tuple[object, RelatedFinder] | None = None
         self._meta_stamp = self._stamp()
         self._seen_commit: tuple[int, int, int] | None = None
 
@@ -183,6 +185,26 @@ class Index:
             post=post,
         )
 
+    def related(self, path: str, limit: int = 10) -> list[Hit]:
+        """The posts most about the same things as the post at ``path`` (its stored path, or
+        the end of it, as for :meth:`explain`), best first; never itself, never a draft.
+        See :mod:`search.related`."""
+        check_limit(limit)
+        finder = self.related_finder(self.searcher())
+        searcher = finder.searcher
+        _path, addr = find_post(searcher, self.schema, path)
+        found = finder.find(addr, limit)
+        return [self._hit(searcher, score, a, None, False) for score, a in found]
+
+    def related_finder(self, searcher: tantivy.Searcher) -> RelatedFinder:
+        """One finder per commit, so its term statistics are looked up once, not per call."""
+        cached, commit = self._finder, self._seen_commit
+        if cached is not None and commit is not None and cached[0] == commit:
+            return cached[1]
+        finder = RelatedFinder(searcher, self.schema)
+        self._finder = (commit, finder)
+        return finder
+
     def _prepare(
         self,
         query: str,
@@ -257,7 +279,7 @@ class Index:
         return searcher.search(plan.query, limit, count=True, offset=offset)
 
     def _hit(
-        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan, snippets: bool
+        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan | None, snippets: bool
     ) -> Hit:
         doc = searcher.doc(addr)
         title = doc.get_first("title") or ""
@@ -276,7 +298,7 @@ class Index:
             score=score,
             snippet="",
         )
-        if snippets:
+        if snippets and plan is not None:
             snip = self.snippets.snippet(body or excerpt, plan.spec)
             hit.snippet, hit.highlights = snip.text, snip.highlights
             hit.title_highlights = self.snippets.highlight(title, plan.spec)

@@ -25,6 +25,8 @@ alt            compound parts and aliases                            partial-wor
 reading        bigrams of Sudachi's katakana readings                kana queries for kanji
 code_w         words of code blocks                                  low-weight matches
 tags_w         words of tags                                         ranked tag matches
+draft          true for drafts indexed with --drafts                 excluded from related posts
+bag            the post's terms with counts, per field (stored)      related posts
 =============  =====================================================  =========================
 """
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: draft flag, term bag for related posts
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -61,6 +63,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("category_key", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("author", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("author_key", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_boolean_field("draft", stored=True, indexed=True, fast=False)
+    sb.add_text_field("bag", stored=True, tokenizer_name=STORED_ONLY)
 
     for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
