@@ -329,38 +329,34 @@ def site_data(
     if fmt not in FORMATS:
         raise QuerySyntaxError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     check_limit(limit)
-    options = {
-        "format": fmt,
-        "limit": limit,
-        "strip_prefix": strip_prefix,
-        "schema": index.meta.schema_version,
-    }
     searcher = index.searcher()
     finder = RelatedFinder(searcher, index.schema)
+    options = json.loads(  # as it reads back from the state file (tuples become lists)
+        json.dumps(
+            {
+                "format": fmt,
+                "limit": limit,
+                "strip_prefix": strip_prefix,
+                "schema": index.meta.schema_version,
+                "analyzer": index.meta.analyzer,
+                "weights": asdict(finder.weights),
+            }
+        )
+    )
     posts = _published(searcher, index.schema)
     hashes = {path: chash for path, (chash, _addr) in posts.items()}
     prev = None if full else _read_state(previous_state, options)
 
-    if prev is not None and prev.posts == hashes:
-        text = previous_text if previous_text is not None and _digest(previous_text) == prev.digest else None
-        if text is not None:
-            return SiteData(text, previous_state or "", len(posts), 0, unchanged=True)
+    if (
+        prev is not None
+        and prev.posts == hashes
+        and previous_text is not None
+        and _digest(previous_text) == prev.digest  # the file is still what was written
+    ):
+        return SiteData(previous_text, previous_state or "", len(posts), 0, unchanged=True)
 
-    related: dict[str, list[dict[str, Any]]] = {}
-    todo = set(posts)
-    if prev is not None:
-        changed = {p for p in hashes.keys() | prev.posts.keys() if hashes.get(p) != prev.posts.get(p)}
-        if len(changed) <= FULL_SHARE * max(1, len(posts)):
-            todo = {p for p in changed if p in posts}
-            for c in todo.copy():
-                near = finder.find(posts[c][1], limit * NEIGHBOURHOOD)
-                todo.update(searcher.doc(a).get_first("path") for _s, a in near)
-            for path, entries in prev.related.items():
-                if path in posts and path not in todo:
-                    if any(e["path"] in changed for e in entries):
-                        todo.add(path)
-                    else:
-                        related[path] = entries
+    related = _reusable(prev, posts, hashes, finder, limit) if prev is not None else {}
+    todo = [path for path in posts if path not in related]
     for path in todo:
         related[path] = [_entry(searcher.doc(a), score) for score, a in finder.find(posts[path][1], limit)]
     ordered = {path: related[path] for path in sorted(posts)}
@@ -369,6 +365,29 @@ def site_data(
     return SiteData(
         text, json.dumps(asdict(state), ensure_ascii=False), len(posts), len(todo), unchanged=False
     )
+
+
+def _reusable(
+    prev: _State,
+    posts: dict[str, tuple[int, tantivy.DocAddress]],
+    hashes: dict[str, int],
+    finder: RelatedFinder,
+    limit: int,
+) -> dict[str, list[dict[str, Any]]]:
+    """The lists of the previous run that still hold: not of a changed post, naming no
+    changed post, and not of a post close to a changed one (which it might now list)."""
+    changed = {p for p in hashes.keys() | prev.posts.keys() if hashes.get(p) != prev.posts.get(p)}
+    if len(changed) > FULL_SHARE * max(1, len(posts)):
+        return {}
+    stale = {p for p in changed if p in posts}
+    for c in list(stale):
+        near = finder.find(posts[c][1], limit * NEIGHBOURHOOD)
+        stale.update(finder.searcher.doc(a).get_first("path") for _s, a in near)
+    return {
+        path: entries
+        for path, entries in prev.related.items()
+        if path in posts and path not in stale and not any(e["path"] in changed for e in entries)
+    }
 
 
 def _published(
