@@ -116,6 +116,9 @@ class RelatedWeights:
 
 
 MAX_RELATED = 100
+# In a small archive a fifth of the posts is a handful, and the words of its main topics
+# (旅行 in a travel blog) are in more: below this many posts, idf alone weighs them.
+MIN_CEILING = 10
 MAX_LOOKUPS = 600  # term look-ups per post at most (the longest posts have 10,000 terms)
 
 
@@ -167,7 +170,7 @@ class RelatedFinder:
                 continue
             for term, n in bag.get(name, {}).items():
                 tf[term] += weight * n
-        ceiling = max(2, self.weights.max_df_share * self.total)
+        ceiling = max(MIN_CEILING, self.weights.max_df_share * self.total)
         best_idf = self.idf(2)
         keep = self.weights.max_terms
         scored: list[tuple[float, str]] = []  # a min-heap of the best ``keep``
