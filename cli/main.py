@@ -31,10 +31,16 @@ QUERY_CONTEXT = {"ignore_unknown_options": True}
 
 
 def _query_text(words: tuple[str, ...]) -> str:
-    """The query typed as arguments; an unknown ``--option`` is a usage error, not a word."""
+    """The query typed as arguments. An unknown ``--option``, or a dash and one Latin letter
+    (``-n 5``, a habit from other tools), is a usage error rather than "exclude n"; to
+    exclude a one-letter word, quote it: ``-"n"``."""
     for word in words:
         if word.startswith("--") and len(word) > 2:
             raise click.UsageError(f"no such option: {word.split('=')[0]}")
+        if len(word) == 2 and word[0] == "-" and word[1].isascii() and word[1].isalpha():
+            raise click.UsageError(
+                f'no such option: {word} (to exclude the word {word[1]!r}, write -"{word[1]}")'
+            )
     return " ".join(words)
 
 
@@ -56,10 +62,33 @@ class _Group(click.Group):
             sys.exit(130)
 
 
+def _tolerant_output() -> None:
+    """Print in the terminal's own encoding and replace what it cannot show (a post title
+    with an emoji on an EUC-JP terminal), instead of dying with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _can_print_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "ascii").lower().replace("-", "").replace("_", "")
+    return encoding.startswith("utf")
+
+
+def echo_json(data: object) -> None:
+    """JSON on stdout: raw UTF-8 where the terminal takes it, else \\u escapes (still the same
+    JSON to a program reading it, with nothing replaced)."""
+    text = json.dumps(data, ensure_ascii=not _can_print_unicode(), indent=2)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jp-blog-search", prog_name="search")
 def main() -> None:
     """Japanese full-text search for a Markdown blog archive."""
+    _tolerant_output()
 
 
 @main.command("index")
@@ -139,6 +168,7 @@ def index_cmd(
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--facets", "with_facets", is_flag=True, help="Count tags, categories, years of all matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def query_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -153,6 +183,7 @@ def query_cmd(
     offset: int,
     with_facets: bool,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
     from search import Index
@@ -170,10 +201,11 @@ def query_cmd(
         recency=recency,
         limit=limit,
         offset=offset,
+        synonyms=not no_synonyms,
         facets=with_facets,
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict())
         return
     from cli import render
 
@@ -192,6 +224,7 @@ def query_cmd(
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, with tantivy's score tree.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def explain_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -202,16 +235,24 @@ def explain_cmd(
     since: str | None,
     until: str | None,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Show how a query is analysed and, with --post, why that post matches or not."""
     from search import Index
 
     query = _query_text(text)
     explanation = Index.open(index_dir).explain(
-        query, post, tags=tags, categories=categories, author=authors, since=since, until=until
+        query,
+        post,
+        tags=tags,
+        categories=categories,
+        author=authors,
+        since=since,
+        until=until,
+        synonyms=not no_synonyms,
     )
     if as_json:
-        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(explanation.to_dict())
         return
     from cli import render
 
@@ -256,11 +297,7 @@ def related_cmd(
     if not every:
         hits = idx.related(path or "", limit or 10)
         if as_json:
-            click.echo(
-                json.dumps(
-                    {"post": path, "related": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2
-                )
-            )
+            echo_json({"post": path, "related": [h.to_dict() for h in hits]})
             return
         from cli import render
 
@@ -319,7 +356,7 @@ def tags_cmd(index_dir: str | None, as_json: bool) -> None:
 
     counts = Index.open(index_dir).tags()
     if as_json:
-        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        echo_json(counts)
         return
     from cli import render
 
@@ -337,7 +374,7 @@ def stats_cmd(index_dir: str | None, as_json: bool) -> None:
     from cli import render
 
     if as_json:
-        click.echo(json.dumps(render.stats_dict(stats), ensure_ascii=False, indent=2))
+        echo_json(render.stats_dict(stats))
         return
     render.stats_table(stats)
 

@@ -101,7 +101,9 @@ def results(result: SearchResult, offset: int = 0) -> None:
             meta.append(" ".join(f"#{t}" for t in hit.tags), style="magenta")
             meta.append("  ")
         meta.append(hit.path, style="dim")
-        body = Text.assemble(meta, "\n", highlighted(hit.snippet, hit.highlights))
+        body = Text.assemble(
+            meta, "\n", highlighted(hit.snippet, hit.highlights, "cyan" if hit.snippet_in_code else "")
+        )
         title = highlighted(hit.title or hit.path, hit.title_highlights, base="bold")
         out.print(Panel(body, title=title, title_align="left", expand=True))
 

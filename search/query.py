@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 
 from search.errors import QuerySyntaxError
 
+# Caps on the work one query may cause (a search box on the web is open to anyone): a
+# query's cost grows with its words and the length of its phrases, and no reader types
+# more than a long sentence. Documented in the README.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 100
+
 FILTER_KEYS = ("tag", "category", "author", "since", "until")
 FIELD_KEYS = ("title",)
 _OPEN_QUOTES = {'"': '"', "「": "」", "『": "』", "“": "”"}
@@ -70,7 +76,9 @@ class _Piece:
 
 def parse_query(raw: str) -> ParsedQuery:
     """Parse the search box text. Raises :class:`QuerySyntaxError` only for unusable input."""
-    text = unicodedata.normalize("NFKC", raw)
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long: {len(raw):,} characters (at most {MAX_QUERY_CHARS:,})")
+    text = unicodedata.normalize("NFKC", raw)[: MAX_QUERY_CHARS * 4]  # ㍻ and ﷺ grow under NFKC
     result = ParsedQuery()
     pending_or = False
     for piece in _split(text):

@@ -25,9 +25,10 @@ from typing import Literal
 import tantivy
 from tantivy import Occur, Query
 
-from search.analysis import Analyzer, Token, bigrams
-from search.normalize import fold, is_kana
-from search.query import ParsedQuery, Text
+from search.analysis import Analyzer, Token, bigrams, synonym_term
+from search.errors import QuerySyntaxError
+from search.normalize import fold, has_katakana, is_kana
+from search.query import MAX_QUERY_WORDS, ParsedQuery, Text
 
 Mode = Literal["all", "any"]
 
@@ -45,6 +46,7 @@ class Weights:
     alt: float = 0.5
     gram: float = 0.25
     reading: float = 0.15
+    synonym: float = 0.4  # 0 turns synonyms off
     proximity: float = 0.5
     tie_breaker: float = 0.0
     # ``any`` mode (questions, partial matches) adds constant bonuses on top of BM25: for a
@@ -71,6 +73,15 @@ def gram_fields(scope: str | None) -> list[str]:
     return ["title_g"] if scope == "title" else ["title_g", "body_g"]
 
 
+def reading_field(scope: str | None) -> str:
+    return "title_reading" if scope == "title" else "reading"
+
+
+def phrase_fields(scope: str | None) -> list[str]:
+    """Where words standing together count: a title scope keeps them in the title."""
+    return ["title_w"] if scope == "title" else ["title_w", "body_w"]
+
+
 @dataclass(frozen=True)
 class Way:
     """One way a query word or phrase can match: kept separate so explain can score each."""
@@ -88,6 +99,7 @@ class MatchSpec:
     words: set[str] = field(default_factory=set)
     needles: set[str] = field(default_factory=set)
     readings: set[str] = field(default_factory=set)
+    synonyms: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -128,11 +140,11 @@ class QueryBuilder:
         # A bound builder serves one search, which may build the all-words and the any-words
         # plan of the same query: analyse each text and build each word's query once.
         self._tokens: dict[str, list[Token]] = {}
-        self._words: dict[tuple[Token, str | None, bool], Query] = {}
+        self._words: dict[tuple[Token, str | None, bool, bool], Query] = {}
 
-    def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
+    def bind(self, searcher: tantivy.Searcher, weights: Weights | None = None) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
-        return QueryBuilder(self.schema, self.analyzer, self.weights, searcher)
+        return QueryBuilder(self.schema, self.analyzer, weights or self.weights, searcher)
 
     def tokens(self, text: str) -> list[Token]:
         found = self._tokens.get(text)
@@ -178,14 +190,21 @@ class QueryBuilder:
         grams = list(enumerate(bigrams(folded)))
         return _any([self._phrase(f, grams) for f in gram_fields(scope)])
 
-    def reading(self, kana: str) -> Query | None:
+    def reading(self, kana: str, scope: str | None = None) -> Query | None:
         key = self.analyzer.reading_key(kana)
         if len(key) < 2:
             return None
-        return self._phrase("reading", list(enumerate(bigrams(key))))
+        return self._phrase(reading_field(scope), list(enumerate(bigrams(key))))
 
-    def word_ways(self, token: Token, scope: str | None, substring: bool = True) -> list[Way]:
-        """Every way one query word may match, each with its weighted query (see module doc)."""
+    def word_ways(
+        self, token: Token, scope: str | None, substring: bool = True, joined: bool = False
+    ) -> list[Way]:
+        """Every way one query word may match, each with its weighted query (see module doc).
+
+        ``joined``: the word is one piece of a katakana run typed together (ショート of
+        ショートコード); it then does not match English words through their katakana form,
+        which would find posts with "short" in one place and "code" in another.
+        """
         w = self.weights
         fields = w.word_fields(scope)
         ways = [Way("word", f, token.term, self._field_term(f, token.term, fw)) for f, fw in fields]
@@ -197,11 +216,25 @@ class QueryBuilder:
             ways.append(
                 Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))
             )
+            if not joined and has_katakana(token.term):
+                ways.append(
+                    Way(
+                        "alias",
+                        "alias",
+                        token.term,
+                        Query.boost_query(self._term("alias", token.term), w.alt),
+                    )
+                )
+            if w.synonym and token.synonyms:
+                ways += [
+                    Way("synonym", "syn", term, Query.boost_query(self._term("syn", term), w.synonym))
+                    for term in map(synonym_term, token.synonyms)
+                ]
         if substring:
             ways += self._substring_ways(fold(token.surface) or token.term, scope)
         return ways
 
-    def word(self, token: Token, scope: str | None, mode: Mode = "all") -> Query:
+    def word(self, token: Token, scope: str | None, mode: Mode = "all", joined: bool = False) -> Query:
         """One query word: the best of its whole-word, part, substring and reading matches.
 
         In ``any`` mode (questions, partial matches) a word that the index holds as a word
@@ -210,10 +243,10 @@ class QueryBuilder:
         phrases over a question's every word were half the cost of answering it.
         """
         substring = mode == "all" or not self._known(token, scope)
-        key = (token, scope, substring)
+        key = (token, scope, substring, joined)
         q = self._words.get(key)
         if q is None:
-            ways = self.word_ways(token, scope, substring)
+            ways = self.word_ways(token, scope, substring, joined)
             q = Query.disjunction_max_query([w.query for w in ways], self.weights.tie_breaker)
             self._words[key] = q
         return q
@@ -253,10 +286,11 @@ class QueryBuilder:
         if len(_content(tokens)) != 1:
             ways += self._substring_ways(folded, text.field)
         if is_kana(folded):
-            rq = self.reading(folded)
+            rq = self.reading(folded, text.field)
             if rq is not None:
                 shown = " ".join(bigrams(self.analyzer.reading_key(folded)))
-                ways.append(Way("reading", "reading", shown, Query.boost_query(rq, self.weights.reading)))
+                where = reading_field(text.field)
+                ways.append(Way("reading", where, shown, Query.boost_query(rq, self.weights.reading)))
         return ways
 
     # -- clauses -------------------------------------------------------------------
@@ -276,6 +310,8 @@ class QueryBuilder:
             spec.words.add(t.term)
             spec.needles.add(fold(t.surface) or t.term)
             spec.needles.add(t.term)
+            if self.weights.synonym and text.field is None:
+                spec.synonyms.update(t.synonyms)
 
     def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
         """Query for one clause alternative (words typed together, or a phrase)."""
@@ -284,7 +320,8 @@ class QueryBuilder:
         if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
             if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
                 content = self._rarest(content)
-            word_qs = [self.word(t, text.field, mode) for t in content]
+            joined = joined_kana(tokens)
+            word_qs = [self.word(t, text.field, mode, id(t) in joined) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
             elif mode == "any":
@@ -306,9 +343,8 @@ class QueryBuilder:
         words = [(index[id(t)], t.term) for t in content]
         base = words[0][0]
         words = [(i - base, term) for i, term in words]
-        fields = ["title_w"] if scope == "title" else ["title_w", "body_w"]
         return Query.boost_query(
-            _any([self._phrase(f, words, slop=2) for f in fields]), self.weights.proximity
+            _any([self._phrase(f, words, slop=2) for f in phrase_fields(scope)]), self.weights.proximity
         )
 
     # -- whole query -----------------------------------------------------------------
@@ -321,6 +357,9 @@ class QueryBuilder:
         """
         spec = MatchSpec()
         analysed = [(alt, self.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
+        words = sum(len(tokens) for _alt, tokens in analysed)
+        if words > MAX_QUERY_WORDS:
+            raise QuerySyntaxError(f"query too long: {words} words (at most {MAX_QUERY_WORDS})")
         tokens_of = {id(alt): tokens for alt, tokens in analysed}
         positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
         has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
@@ -366,7 +405,7 @@ class QueryBuilder:
                     content = _content(tokens)
                     for a, b in itertools.pairwise(content):
                         gap = position[id(b)] - position[id(a)]
-                        for f in ("body_w", "title_w"):
+                        for f in phrase_fields(alt.field):
                             pair_qs.append(
                                 self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
                             )
@@ -399,6 +438,15 @@ def recency_factor(age_days: float | None, weight: float, half_life_days: float 
     if age_days is None or weight <= 0:
         return 1.0
     return 1.0 + weight * 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def joined_kana(tokens: list[Token]) -> set[int]:
+    """ids of the katakana words typed right against another katakana word."""
+    out: set[int] = set()
+    for a, b in itertools.pairwise(tokens):
+        if a.end == b.start and has_katakana(a.surface) and has_katakana(b.surface):
+            out.update((id(a), id(b)))
+    return out
 
 
 def _guessed_kana(text: Text, tokens: list[Token]) -> bool:

@@ -184,7 +184,7 @@ def _warnings_by_file(report: IndexReport) -> dict[str, list[str]]:
 
 
 def _all_posts(idx: Index) -> dict[str, Hit]:
-    result = idx.search("", limit=1_000, snippets=False)
+    result = idx.search("", sort="date", limit=1_000, snippets=False)
     return {hit.path: hit for hit in result.hits}
 
 

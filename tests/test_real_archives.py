@@ -56,7 +56,7 @@ def hakyll(tmp_path_factory: pytest.TempPathFactory) -> Indexed:
 
 
 def _post(idx: Index, path: str) -> Hit:
-    (hit,) = [h for h in idx.search("", limit=10_000, snippets=False).hits if h.path == path]
+    (hit,) = [h for h in idx.search("", sort="date", limit=10_000, snippets=False).hits if h.path == path]
     return hit
 
 
@@ -82,7 +82,7 @@ def test_every_post_is_indexed_and_nothing_is_unexplained(name: str, request: py
     assert report.warnings == [], f"warnings: {report.warnings}"
     assert report.drafts == [] and report.ignored == [] and report.rebuilt is None
     assert (report.added, report.posts) == (expected, expected)
-    everything = idx.search("", limit=10_000, snippets=False)
+    everything = idx.search("", sort="date", limit=10_000, snippets=False)
     assert everything.total == expected == len({h.path for h in everything.hits})
 
 
@@ -98,7 +98,7 @@ def test_hugo_toml_dates_and_tags(hugo: Indexed) -> None:
     stats = idx.stats()
     assert stats.first_date is not None and stats.first_date.date().isoformat() == "2015-09-05"
     assert stats.last_date is not None and stats.last_date.date().isoformat() == "2026-08-22"
-    assert all(h.date is not None for h in idx.search("", limit=10_000, snippets=False).hits)
+    assert all(h.date is not None for h in idx.search("", sort="date", limit=10_000, snippets=False).hits)
     assert len(idx.tags()) == 410  # distinct tags, as the archive's README counts them
     assert idx.tags()["golang"] > 100
 
@@ -134,7 +134,7 @@ def test_jekyll_file_name_dates_and_categories(jekyll: Indexed) -> None:
 def test_jekyll_file_name_date_with_one_digit_month_and_day(jekyll: Indexed) -> None:
     _, _, idx = jekyll
     assert _post(idx, "blog/2019-1-7-vim_2019_calendar_available.md").date == _jst("2019-01-07T00:00:00")
-    assert all(h.date is not None for h in idx.search("", limit=10_000, snippets=False).hits)
+    assert all(h.date is not None for h in idx.search("", sort="date", limit=10_000, snippets=False).hits)
 
 
 def test_hakyll_dot_closed_front_matter_english_dates_and_tag_strings(hakyll: Indexed) -> None:
@@ -149,7 +149,7 @@ def test_hakyll_dot_closed_front_matter_english_dates_and_tag_strings(hakyll: In
     # Neither the `...` nor the `---` after it, nor any front-matter key, leaks into the text.
     assert idx.search("headingDivClass").total == 0
     assert idx.search("headingBackgroundImage").total == 0
-    assert all(h.date is not None for h in idx.search("", limit=100, snippets=False).hits)
+    assert all(h.date is not None for h in idx.search("", sort="date", limit=100, snippets=False).hits)
     # `tags:` is one comma-separated string, and Hakyll does not split on spaces.
     assert _post(idx, "2017/02-haskell-on-heroku.md").tags == ["Localize", "Heroku"]
     assert _post(idx, "2019/hiw-copilot.md").tags == ["Haskell Implementors' Workshop"]
@@ -157,4 +157,4 @@ def test_hakyll_dot_closed_front_matter_english_dates_and_tag_strings(hakyll: In
     tags = idx.tags()
     assert tags["Haskell Implementors' Workshop"] == 4 and "Workshop" not in tags
     assert tags["Haskell-jp Admins"] == 1
-    assert sum(1 for h in idx.search("", limit=100, snippets=False).hits if h.tags) == 33
+    assert sum(1 for h in idx.search("", sort="date", limit=100, snippets=False).hits if h.tags) == 33
