@@ -148,12 +148,12 @@ class Index:
             # Re-rank the best RECENCY_WINDOW hits: far enough down that an old perfect
             # match and a new good one both compete, cheap enough to stay in milliseconds.
             window = max(RECENCY_WINDOW, offset + limit)
-            plan, found, partial = self._execute(
+            parsed, plan, found, partial = self._execute(
                 searcher, parsed, filter_queries, mode, sort, window, 0, synonyms
             )
             page = self._by_recency(searcher, found.hits, recency)[offset : offset + limit]
         else:
-            plan, found, partial = self._execute(
+            parsed, plan, found, partial = self._execute(
                 searcher, parsed, filter_queries, mode, sort, limit, offset, synonyms
             )
             page = found.hits
@@ -181,7 +181,7 @@ class Index:
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
         self._require_text(parsed, filter_queries, browsing=False)
         searcher = self.searcher()
-        plan, found, partial = self._execute(
+        parsed, plan, found, partial = self._execute(
             searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0, synonyms
         )
         return explain_query(
@@ -256,19 +256,31 @@ class Index:
         limit: int,
         offset: int,
         synonyms: bool = True,
-    ) -> tuple[Plan, tantivy.SearchResult, bool]:
+    ) -> tuple[ParsedQuery, Plan, tantivy.SearchResult, bool]:
         """Pick the plan (all words, or the best partial matches) and run it."""
         if mode not in MODES:
             raise QuerySyntaxError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
         builder = self.builder.bind(searcher, self._weights_for(synonyms))
         plan = builder.build(parsed, filter_queries, "all")
+        if plan.natural and parsed.has_operators and not parsed.literal:
+            # A sentence: its quotes and dashes are punctuation, not phrase and exclusion.
+            parsed = parse_query(parsed.raw, literal=True)
+            plan = builder.build(parsed, filter_queries, "all")
         if mode == "all" or plan.content_words < 2:
-            return plan, self._run(searcher, plan, sort, limit, offset), False
-        if mode == "auto" and not plan.natural:
+            found = self._run(searcher, plan, sort, limit, offset)
+            if found.count or mode == "all":
+                return parsed, plan, found, False
+            split = builder.split_compounds(parsed)
+            if split is None:
+                return parsed, plan, found, False
+            # 電子署名法 is in no post, but its parts 電子 署名 法 are: the best partial match.
+            plan = builder.build(split, filter_queries, "any")
+            return split, plan, self._run(searcher, plan, sort, limit, offset), True
+        if mode == "auto" and not plan.loose:
             # Keywords: all of them. Only if no post has them all, the best partial matches.
             found = self._run(searcher, plan, sort, limit, offset)
             if found.count:
-                return plan, found, False
+                return parsed, plan, found, False
             partial = True
         else:
             # A question or sentence: rank every post with some of its words, those with all
@@ -277,7 +289,7 @@ class Index:
                 searcher.search(tantivy.Query.const_score_query(plan.query, 1.0), 1, count=True).count == 0
             )
         plan = builder.build(parsed, filter_queries, "any")
-        return plan, self._run(searcher, plan, sort, limit, offset), partial
+        return parsed, plan, self._run(searcher, plan, sort, limit, offset), partial
 
     def _weights_for(self, synonyms: bool) -> Weights:
         weights = self.builder.weights

@@ -17,6 +17,7 @@ posts with more and rarer words score higher; the result is then flagged ``parti
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from tantivy import Occur, Query
 from search.analysis import Analyzer, Token, bigrams, synonym_term
 from search.errors import QuerySyntaxError
 from search.normalize import fold, has_katakana, is_kana
-from search.query import MAX_QUERY_WORDS, ParsedQuery, Text
+from search.query import MAX_QUERY_WORDS, Clause, ParsedQuery, Text
 
 Mode = Literal["all", "any"]
 
@@ -56,6 +57,10 @@ class Weights:
     all_words: float = 12.0
     pairs: float = 8.0
     pair_slop: int = 0
+    # Keyword queries with this many content words rank posts with any of them (those with
+    # all first) instead of requiring all: a long remembered list rarely matches word for word.
+    loose_words: int = 4
+    shared_idf: bool = True
 
     def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "title":
@@ -111,6 +116,7 @@ class Plan:
     analysed: list[tuple[Text, list[Token]]] = field(default_factory=list)
     natural: bool = False
     ignored: list[Text] = field(default_factory=list)  # words typed apart that are only particles
+    loose: bool = False  # rank posts with any of the words (questions, long keyword lists)
 
 
 # Fields most posts leave empty or keep to a few words. BM25's length normalisation would
@@ -165,10 +171,25 @@ class QueryBuilder:
         n = self.df(field_name, term)
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
+    def shared_idf(self, term: str) -> float:
+        """One IDF for a word in every field (BM25F-style), from the posts that have it in
+        their title or body: a word common in bodies but rare in titles would otherwise
+        score about ten times more in another post's title than it says about that post."""
+        total = self.searcher.num_docs if self.searcher is not None else 1
+        n = max(self.df("body_w", term), self.df("title_w", term))
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
     def _field_term(self, field_name: str, term: str, weight: float) -> Query:
         q = self._term(field_name, term)
-        if field_name in PRESENCE_FIELDS and self.searcher is not None:
-            return Query.const_score_query(q, weight * self.idf(field_name, term))
+        if self.searcher is None:
+            return Query.boost_query(q, weight)
+        shared = self.weights.shared_idf
+        if field_name in PRESENCE_FIELDS:
+            idf = self.shared_idf(term) if shared else self.idf(field_name, term)
+            return Query.const_score_query(q, weight * idf)
+        if shared and self.df(field_name, term):
+            # tantivy scores BM25 with the field's own IDF: rescale it to the shared one.
+            weight *= self.shared_idf(term) / max(self.idf(field_name, term), 1e-6)
         return Query.boost_query(q, weight)
 
     # -- leaves --------------------------------------------------------------------
@@ -202,8 +223,8 @@ class QueryBuilder:
         """Every way one query word may match, each with its weighted query (see module doc).
 
         ``joined``: the word is one piece of a katakana run typed together (ショート of
-        ショートコード); it then does not match English words through their katakana form,
-        which would find posts with "short" in one place and "code" in another.
+        ショートコード); it then does not match English words through their katakana form
+        or synonyms, which would find posts with "short" in one place and "code" in another.
         """
         w = self.weights
         fields = w.word_fields(scope)
@@ -225,7 +246,7 @@ class QueryBuilder:
                         Query.boost_query(self._term("alias", token.term), w.alt),
                     )
                 )
-            if w.synonym and token.synonyms:
+            if w.synonym and token.synonyms and not joined:
                 ways += [
                     Way("synonym", "syn", term, Query.boost_query(self._term("syn", term), w.synonym))
                     for term in map(synonym_term, token.synonyms)
@@ -250,6 +271,31 @@ class QueryBuilder:
             q = Query.disjunction_max_query([w.query for w in ways], self.weights.tie_breaker)
             self._words[key] = q
         return q
+
+    def split_compounds(self, parsed: ParsedQuery) -> ParsedQuery | None:
+        """The query with each compound word replaced by what is left of it when one end is
+        dropped (電子署名法 → 電子署名, 署名法; a two-part word → its parts), or None if it
+        has no compound. For a compound no post contains, the posts with most of it are
+        the best partial match: 電子署名 before posts that merely mention 法."""
+        clauses = []
+        changed = False
+        for clause in parsed.clauses:
+            alternatives = []
+            for alt in clause.alternatives:
+                tokens = self.tokens(alt.text)
+                if not alt.phrase and not clause.negated and any(t.parts for t in _content(tokens)):
+                    words = [" ".join(self._shorter(t)) if t.parts else t.surface for t in _content(tokens)]
+                    alt = Text(" ".join(words), field=alt.field)
+                    changed = True
+                alternatives.append(alt)
+            clauses.append(Clause(tuple(alternatives), clause.negated))
+        return dataclasses.replace(parsed, clauses=clauses) if changed else None
+
+    def _shorter(self, token: Token) -> list[str]:
+        pieces = self.analyzer.part_surfaces(token.surface) or list(token.parts)
+        if len(pieces) < 3:
+            return pieces
+        return ["".join(pieces[:-1]), "".join(pieces[1:])]
 
     def _rarest(self, content: list[Token]) -> list[Token]:
         ranked = sorted(content, key=lambda t: self.df("body_w", t.term))
@@ -420,14 +466,17 @@ class QueryBuilder:
         elif not filters:  # only exclusions: start from every post
             clauses.append((Occur.Must, Query.all_query()))
         clauses += [(Occur.MustNot, q) for q in negatives]
+        natural = _is_natural(parsed, analysed, content_words)
         return Plan(
             query=Query.boolean_query(clauses),
             spec=spec,
             content_words=content_words,
             has_text=bool(positives),
             analysed=analysed,
-            natural=_is_natural(parsed, analysed, content_words),
+            natural=natural,
             ignored=[alt for alt in positive_alts if not kept(alt)],
+            loose=natural
+            or (content_words >= self.weights.loose_words and not any(alt.phrase for alt in positive_alts)),
         )
 
 
