@@ -3,19 +3,22 @@
 Exit statuses: 0 done (warnings about single posts included), 1 a user mistake (no index,
 bad date, bad option value), 2 bad command-line usage, 3 another indexing run holds the
 index, 4 the index could not be written (disk full, read-only); the previous index is intact.
+130 interrupted by SIGINT (Ctrl-C), 143 stopped by SIGTERM (128 + the signal's number, as a
+shell reports a process killed by it): an indexing run stops within seconds, its workers
+ended, the lock released, the index at its last commit (the next run finishes the work).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import click
-
-from search.errors import SearchError
 
 INDEX_OPTION = click.option(
     "--index",
@@ -44,22 +47,45 @@ def _query_text(words: tuple[str, ...]) -> str:
     return " ".join(words)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, systemd, ``timeout``) stops a command the way Ctrl-C does, cleanup
+    included; by default Python would die at once, leaving a rebuild's half-made files."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 class _Group(click.Group):
     """Turns the library's user-facing errors into one red line and their exit status."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminate)
         try:
-            return super().invoke(ctx)
-        except SearchError as exc:
-            from cli.render import error_line
+            from search.errors import SearchError  # loaded here, where a Ctrl-C during it is handled
 
-            error_line(str(exc))
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            from cli.render import error_line
+            try:
+                return super().invoke(ctx)
+            except SearchError as exc:
+                from cli.render import error_line
 
-            error_line("interrupted")
-            sys.exit(130)
+                error_line(str(exc))
+                sys.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:
+            if main_thread:  # on the way out: a second signal must not become a traceback
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            terminated = isinstance(exc, _Terminated)
+            # click, not cli.render: the interruption may have come while the library was loading.
+            message = "interrupted by SIGTERM" if terminated else "interrupted"
+            click.secho(f"error: {message}", err=True, fg="red", bold=True)
+            sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
+        finally:
+            if previous == signal.SIG_DFL and signal.getsignal(signal.SIGTERM) == _terminate:
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _tolerant_output() -> None:
@@ -113,9 +139,25 @@ def main() -> None:
     show_default=True,
     help="Seconds to wait for another indexing run to finish.",
 )
+@click.option(
+    "--include-root-docs",
+    is_flag=True,
+    help="Index README, LICENSE, CHANGELOG… at the root of a posts folder too (not posts by default).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out files and folders matching PATTERN (a name like 'drafts' or '*.tmp.md', "
+    "or a path inside the posts folder like 'notes/*'); repeat for more.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for cron).")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also list drafts and ignored files (backups, hidden files)."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list drafts and ignored files (backups, hidden files, README…, excluded).",
 )
 def index_cmd(
     posts_dirs: tuple[str, ...],
@@ -125,6 +167,8 @@ def index_cmd(
     tz: str | None,
     workers: int | None,
     wait: float,
+    include_root_docs: bool,
+    exclude: tuple[str, ...],
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -142,6 +186,8 @@ def index_cmd(
             workers=workers,
             wait=wait,
             progress=progress,
+            include_root_docs=include_root_docs,
+            exclude=exclude,
         )
     render.index_report(report, quiet=quiet, verbose=verbose)
 
@@ -343,6 +389,8 @@ def _write_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
+        from search.errors import SearchError
+
         tmp.unlink(missing_ok=True)
         raise SearchError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

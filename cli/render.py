@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indexer import IndexReport
+from indexer.discover import ROOT_DOC
 from search.explain import Explanation
 from search.facets import Facets
 from search.results import Hit, IndexStats, SearchResult
@@ -67,7 +68,8 @@ def index_report(report: IndexReport, quiet: bool, verbose: bool) -> None:
         for path, reason in report.drafts:
             line("draft", path, f"{reason} (index it with --drafts)", "dim")
         for path, reason in report.ignored:
-            line("ignored", path, reason, "dim")
+            hint = " (index it with --include-root-docs)" if reason == ROOT_DOC else ""
+            line("ignored", path, reason + hint, "dim")
     if not quiet:
         out.print(report.summary(), soft_wrap=True)
 

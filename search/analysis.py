@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when

@@ -67,9 +67,9 @@ class Index:
         check_compatible(self.root, self.meta)
         self._tindex = open_tantivy(self.root / self.meta.generation)
         self.schema = self._tindex.schema
-        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights)
-        self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
+        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights, tz=self.tz)
+        self.snippets = SnippetMaker(self.analyzer)
         self.facet_counter = FacetCounter(self.tz)
         self._finder: tuple[object, RelatedFinder] | None = None
         self._meta_stamp = self._stamp()
@@ -316,7 +316,12 @@ class Index:
         return searcher.search(plan.query, limit, count=True, offset=offset)
 
     def _hit(
-        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan | None, snippets: bool
+        self,
+        searcher: tantivy.Searcher,
+        key: object,
+        addr: tantivy.DocAddress,
+        plan: Plan | None,
+        snippets: bool,
     ) -> Hit:
         doc = searcher.doc(addr)
         title = doc.get_first("title") or ""

@@ -21,12 +21,14 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Literal
 
 import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import Analyzer, Token, bigrams, synonym_term
+from search.dates import mentioned_dates
 from search.errors import QuerySyntaxError
 from search.normalize import fold, has_katakana, is_kana
 from search.query import MAX_QUERY_WORDS, Clause, ParsedQuery, Text
@@ -57,6 +59,8 @@ class Weights:
     all_words: float = 12.0
     pairs: float = 8.0
     pair_slop: int = 0
+    pair_idf: float = 0.0
+    date_match: float = 60.0  # a post dated in the month or on the day the query names
     # Keyword queries with this many content words rank posts with any of them (those with
     # all first) instead of requiring all: a long remembered list rarely matches word for word.
     loose_words: int = 4
@@ -137,11 +141,13 @@ class QueryBuilder:
         analyzer: Analyzer,
         weights: Weights | None = None,
         searcher: tantivy.Searcher | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
         self.schema = schema
         self.analyzer = analyzer
         self.weights = weights or Weights()
         self.searcher = searcher
+        self.tz = tz
         self._df: dict[tuple[str, str], int] = {}
         # A bound builder serves one search, which may build the all-words and the any-words
         # plan of the same query: analyse each text and build each word's query once.
@@ -150,7 +156,7 @@ class QueryBuilder:
 
     def bind(self, searcher: tantivy.Searcher, weights: Weights | None = None) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
-        return QueryBuilder(self.schema, self.analyzer, weights or self.weights, searcher)
+        return QueryBuilder(self.schema, self.analyzer, weights or self.weights, searcher, self.tz)
 
     def tokens(self, text: str) -> list[Token]:
         found = self._tokens.get(text)
@@ -296,6 +302,29 @@ class QueryBuilder:
         if len(pieces) < 3:
             return pieces
         return ["".join(pieces[:-1]), "".join(pieces[1:])]
+
+    def _dates_named(self, alts: list[Text]) -> list[Query]:
+        """A bonus for posts dated in a month or on a day the query names (「2017 年 7 月号」,
+        「2019-02-19 のブックマーク」): monthly and dated posts rarely repeat their date in
+        the text, but a reader remembers it."""
+        text = " ".join(alt.text for alt in alts if not alt.phrase)
+        return [
+            Query.const_score_query(
+                Query.range_query(
+                    self.schema, "date", tantivy.FieldType.Date, start, end, include_upper=False
+                ),
+                self.weights.date_match,
+            )
+            for start, end in mentioned_dates(text, self.tz)[:4]
+        ]
+
+    def _pair_bonus(self, a: Token, b: Token) -> float:
+        """The bonus for two query words found side by side. With ``pair_idf`` it grows with
+        the rarer word's IDF: 32 ビット side by side says little, 7.3.969 リリース a lot."""
+        w = self.weights
+        if not w.pair_idf or self.searcher is None:
+            return w.pairs
+        return w.pair_idf * max(self.shared_idf(a.term), self.shared_idf(b.term))
 
     def _rarest(self, content: list[Token]) -> list[Token]:
         ranked = sorted(content, key=lambda t: self.df("body_w", t.term))
@@ -451,12 +480,13 @@ class QueryBuilder:
                     content = _content(tokens)
                     for a, b in itertools.pairwise(content):
                         gap = position[id(b)] - position[id(a)]
-                        for f in phrase_fields(alt.field):
-                            pair_qs.append(
-                                self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
-                            )
+                        where = [
+                            self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
+                            for f in phrase_fields(alt.field)
+                        ]
+                        # A pair counts once, in the title or the body.
+                        pair_qs.append(Query.const_score_query(_any(where), self._pair_bonus(a, b)))
                 if pair_qs:
-                    pair_qs = [Query.const_score_query(q, self.weights.pairs) for q in pair_qs]
                     clauses.append((Occur.Should, _any(pair_qs)))
             if self.weights.all_words:
                 every = Query.boolean_query([(Occur.Must, q) for q in positives])
@@ -465,6 +495,8 @@ class QueryBuilder:
             clauses += [(Occur.Must, q) for q in positives]
         elif not filters:  # only exclusions: start from every post
             clauses.append((Occur.Must, Query.all_query()))
+        if positives and self.weights.date_match:
+            clauses += [(Occur.Should, q) for q in self._dates_named(positive_alts)]
         clauses += [(Occur.MustNot, q) for q in negatives]
         natural = _is_natural(parsed, analysed, content_words)
         return Plan(
