@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -221,6 +222,7 @@ def index_cmd(
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--facets", "with_facets", is_flag=True, help="Count tags, categories, years of all matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def query_cmd(
@@ -235,6 +237,7 @@ def query_cmd(
     recency: float,
     limit: int,
     offset: int,
+    with_facets: bool,
     as_json: bool,
     no_synonyms: bool,
 ) -> None:
@@ -255,6 +258,7 @@ def query_cmd(
         limit=limit,
         offset=offset,
         synonyms=not no_synonyms,
+        facets=with_facets,
     )
     if as_json:
         echo_json(result.to_dict())
@@ -262,6 +266,8 @@ def query_cmd(
     from cli import render
 
     render.results(result, offset=offset)
+    if result.facets is not None:
+        render.facets(result.facets)
 
 
 @main.command("explain", context_settings=QUERY_CONTEXT)
@@ -307,6 +313,96 @@ def explain_cmd(
     from cli import render
 
     render.explanation(explanation)
+
+
+@main.command("related")
+@click.argument("path", required=False)
+@INDEX_OPTION
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=None, help="Posts per list (default 10; 5 with --all)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--all", "every", is_flag=True, help="Related posts of every post, into one file (--out).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "hugo", "jekyll"]), default="json", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="File to write with --all (e.g. data/related.json)."
+)
+@click.option(
+    "--strip-prefix", default="", metavar="DIR", help="Remove this leading folder from the file's keys."
+)
+@click.option("--full", is_flag=True, help="With --all: recompute every post, not only what changed.")
+def related_cmd(
+    path: str | None,
+    index_dir: str | None,
+    limit: int | None,
+    as_json: bool,
+    every: bool,
+    fmt: str,
+    out: str | None,
+    strip_prefix: str,
+    full: bool,
+) -> None:
+    """Posts about the same things as PATH (its path in the index, or the end of it)."""
+    from search import Index
+
+    if every == (path is not None):
+        raise click.UsageError("give a post's PATH, or --all with --out FILE")
+    idx = Index.open(index_dir)
+    if not every:
+        hits = idx.related(path or "", limit or 10)
+        if as_json:
+            echo_json({"post": path, "related": [h.to_dict() for h in hits]})
+            return
+        from cli import render
+
+        render.related(path or "", hits)
+        return
+    if out is None:
+        raise click.UsageError("--all needs --out FILE")
+    from search.related import site_data
+
+    target = Path(out)
+    state_file = target.with_name(f".{target.name}.state")
+    made = site_data(
+        idx,
+        fmt,  # type: ignore[arg-type]
+        limit=limit or 5,
+        strip_prefix=strip_prefix,
+        previous_state=_read(state_file),
+        previous_text=_read(target),
+        full=full,
+    )
+    if made.unchanged:
+        click.echo(f"{target} is up to date ({made.posts} posts)")
+        return
+    _write_atomic(target, made.text)
+    _write_atomic(state_file, made.state)
+    click.echo(f"wrote {target}: {made.posts} posts, {made.recomputed} recomputed")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temp file, fsync, rename: a site build never reads a half-written file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        from search.errors import SearchError
+
+        tmp.unlink(missing_ok=True)
+        raise SearchError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @main.command("tags")

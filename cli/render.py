@@ -16,7 +16,8 @@ from rich.text import Text
 from indexer import IndexReport
 from indexer.discover import ROOT_DOC
 from search.explain import Explanation
-from search.results import IndexStats, SearchResult
+from search.facets import Facets
+from search.results import Hit, IndexStats, SearchResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -107,6 +108,38 @@ def results(result: SearchResult, offset: int = 0) -> None:
         )
         title = highlighted(hit.title or hit.path, hit.title_highlights, base="bold")
         out.print(Panel(body, title=title, title_align="left", expand=True))
+
+
+def facets(found: Facets, top: int = 10) -> None:
+    """The most common tags, categories and years of the matches, side by side."""
+    columns = [
+        [f"{name} {n}" for name, n in found.tags.items()],
+        [f"{name} {n}" for name, n in found.categories.items()],
+        [f"{year} {n}" for year, n in found.years.items()],
+    ]
+    if not any(columns):
+        return
+    table = Table("tags", "categories", "years", title="facets (all matches)", title_justify="left")
+    for col in columns:
+        if len(col) > top:
+            col[top - 1 :] = [f"… {len(col) - top + 1} more"]
+    for row in range(max(len(c) for c in columns)):
+        table.add_row(*(c[row] if row < len(c) else "" for c in columns))
+    out.print(table)
+
+
+def related(path: str, hits: list[Hit]) -> None:
+    if not hits:
+        out.print(f"no related posts for {path}")
+        return
+    table = Table("score", "date", "post", title=f"related to {path}", title_justify="left")
+    for hit in hits:
+        post = Text.assemble(
+            (hit.title or hit.path, "bold"), "  ", (" ".join(f"#{t}" for t in hit.tags), "magenta")
+        )
+        post.append(f"\n{hit.path}", style="dim")
+        table.add_row(f"{hit.score:.1f}", hit.date.strftime("%Y-%m-%d") if hit.date else "", post)
+    out.print(table)
 
 
 def tag_table(counts: dict[str, int]) -> None:

@@ -96,6 +96,7 @@ def load_post(
         or ([section] if section else []),
         author=_author(meta.get("author"), out.warnings),
         date=_date(meta, name, tz, out.warnings),
+        draft=draft is not None,
         content_hash=content_hash(data),
         mtime_ns=mtime_ns,
         size=len(data),

@@ -11,20 +11,24 @@ from search.errors import (
     IndexLockedError,
     IndexNotFoundError,
     InvalidDateError,
+    PostNotFoundError,
     QuerySyntaxError,
     SearchError,
 )
+from search.facets import Facets
 from search.index import Index, default_index_path
 from search.results import Hit, IndexStats, SearchResult
 
 __all__ = [
     "AnalyzerMismatchError",
+    "Facets",
     "Hit",
     "Index",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",
     "InvalidDateError",
+    "PostNotFoundError",
     "QuerySyntaxError",
     "SearchError",
     "SearchResult",

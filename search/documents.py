@@ -16,6 +16,7 @@ import tantivy
 
 from search.analysis import Analyzer
 from search.normalize import fold_key
+from search.related import encode_bag
 
 
 @dataclass(slots=True)
@@ -31,6 +32,7 @@ class PostRecord:
     categories: list[str] = field(default_factory=list)
     author: str = ""
     date: datetime | None = None
+    draft: bool = False  # indexed with --drafts: searchable, never a related post
     content_hash: int = 0
     mtime_ns: int = 0
     size: int = 0
@@ -93,6 +95,7 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
         f["tags_w"].append(analyzer.words(tag))
     if record.code:
         f["code_w"].append(analyzer.words(record.code))
+    f["bag"] = [encode_bag(f)]
     return AnalyzedPost(record, {k: [v for v in vs if v] for k, vs in f.items()})
 
 
@@ -122,6 +125,8 @@ def to_document(post: AnalyzedPost) -> tantivy.Document:
     if rec.author:
         doc.add_text("author", rec.author)
         doc.add_text("author_key", fold_key(rec.author))
+    if rec.draft:
+        doc.add_boolean("draft", True)
     for name, values in post.fields.items():
         for value in values:
             doc.add_text(name, value)

@@ -23,11 +23,12 @@ import tantivy
 from search.analysis import Analyzer
 from search.dates import get_timezone
 from search.errors import QuerySyntaxError
-from search.explain import Explanation, explain_query
+from search.explain import Explanation, explain_query, find_post
+from search.facets import FacetCounter, merge_spellings
 from search.filters import Filters
-from search.normalize import fold_key
 from search.query import ParsedQuery, parse_query
 from search.ranking import Plan, QueryBuilder, Weights, recency_factor
+from search.related import RelatedFinder, check_limit
 from search.results import Hit, IndexStats, SearchResult
 from search.snippets import SnippetMaker
 from search.store import META_FILE, check_compatible, open_tantivy, read_meta
@@ -69,6 +70,8 @@ class Index:
         self.tz = get_timezone(self.meta.timezone)
         self.builder = QueryBuilder(self.schema, self.analyzer, self._weights, tz=self.tz)
         self.snippets = SnippetMaker(self.analyzer)
+        self.facet_counter = FacetCounter(self.tz)
+        self._finder: tuple[object, RelatedFinder] | None = None
         self._meta_stamp = self._stamp()
         self._seen_commit: tuple[int, int, int] | None = None
 
@@ -115,6 +118,7 @@ class Index:
         snippets: bool = True,
         recency: float = 0.0,
         synonyms: bool = True,
+        facets: bool = False,
     ) -> SearchResult:
         """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
 
@@ -126,6 +130,8 @@ class Index:
         :func:`search.ranking.recency_factor`); ``sort="date"`` ignores relevance instead.
         ``synonyms`` lets a word also match its Sudachi synonyms (パソコン for PC), below
         the word itself.
+        ``facets=True`` adds ``result.facets``: tag, category and year counts over every
+        matching post (see :mod:`search.facets`).
         """
         if sort not in SORTS:
             raise QuerySyntaxError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -152,7 +158,10 @@ class Index:
             )
             page = found.hits
         hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in page]
-        return SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+        result = SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
+        if facets:
+            result.facets = self.facet_counter.count(searcher, plan.query, self._seen_commit)
+        return result
 
     def explain(
         self,
@@ -186,6 +195,26 @@ class Index:
             query=query,
             post=post,
         )
+
+    def related(self, path: str, limit: int = 10) -> list[Hit]:
+        """The posts most about the same things as the post at ``path`` (its stored path, or
+        the end of it, as for :meth:`explain`), best first; never itself, never a draft.
+        See :mod:`search.related`."""
+        check_limit(limit)
+        finder = self.related_finder(self.searcher())
+        searcher = finder.searcher
+        _path, addr = find_post(searcher, self.schema, path)
+        found = finder.find(addr, limit)
+        return [self._hit(searcher, score, a, None, False) for score, a in found]
+
+    def related_finder(self, searcher: tantivy.Searcher) -> RelatedFinder:
+        """One finder per commit, so its term statistics are looked up once, not per call."""
+        cached, commit = self._finder, self._seen_commit
+        if cached is not None and commit is not None and cached[0] == commit:
+            return cached[1]
+        finder = RelatedFinder(searcher, self.schema)
+        self._finder = (commit, finder)
+        return finder
 
     def _prepare(
         self,
@@ -287,7 +316,12 @@ class Index:
         return searcher.search(plan.query, limit, count=True, offset=offset)
 
     def _hit(
-        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan, snippets: bool
+        self,
+        searcher: tantivy.Searcher,
+        key: object,
+        addr: tantivy.DocAddress,
+        plan: Plan | None,
+        snippets: bool,
     ) -> Hit:
         doc = searcher.doc(addr)
         title = doc.get_first("title") or ""
@@ -306,7 +340,7 @@ class Index:
             score=score,
             snippet="",
         )
-        if snippets:
+        if snippets and plan is not None:
             snip = self.snippets.snippet(body or excerpt, plan.spec)
             if not snip.highlights and plan.has_text:
                 code = doc.get_first("code")
@@ -334,11 +368,7 @@ class Index:
         agg = searcher.aggregate(
             tantivy.Query.all_query(), {"c": {"terms": {"field": field_name, "size": 100_000}}}
         )
-        grouped: dict[str, list[tuple[int, str]]] = {}
-        for bucket in agg["c"]["buckets"]:
-            grouped.setdefault(fold_key(bucket["key"]), []).append((bucket["doc_count"], bucket["key"]))
-        totals = {max(spellings)[1]: sum(c for c, _ in spellings) for spellings in grouped.values()}
-        return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+        return merge_spellings(agg["c"]["buckets"])
 
     def stats(self) -> IndexStats:
         searcher = self.searcher()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from search.facets import Facets
+
 
 @dataclass
 class Hit:
@@ -46,21 +48,25 @@ class SearchResult:
     """``total`` counts every matching post, not only the returned page.
 
     ``partial`` is True when no post contained all the query's words and the hits are the
-    posts with the most (and rarest) of them instead.
+    posts with the most (and rarest) of them instead. ``facets`` is set when asked for.
     """
 
     total: int
     hits: list[Hit]
     partial: bool = False
     query: str = ""
+    facets: Facets | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "query": self.query,
             "total": self.total,
             "partial": self.partial,
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.facets is not None:
+            out["facets"] = self.facets.to_dict()
+        return out
 
 
 @dataclass

@@ -29,6 +29,8 @@ reading        bigrams of Sudachi's katakana readings                kana querie
 title_reading  the same, of the title alone                          kana queries in title:
 code_w         words of code blocks                                  low-weight matches
 tags_w         words of tags                                         ranked tag matches
+draft          true for drafts indexed with --drafts                 excluded from related posts
+bag            the post's terms with counts, per field (stored)      related posts
 =============  =====================================================  =========================
 """
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: draft flag, term bag for related posts
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -66,6 +68,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("category_key", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("author", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("author_key", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_boolean_field("draft", stored=True, indexed=True, fast=False)
+    sb.add_text_field("bag", stored=True, tokenizer_name=STORED_ONLY)
 
     for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading", "title_reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
