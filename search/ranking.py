@@ -41,8 +41,8 @@ class Weights:
     """Score multipliers. Field weights follow the reader's sense of importance; the match
     weights keep whole words above parts, parts above substrings, substrings above readings."""
 
-    title: float = 3.0
-    tags: float = 2.0
+    title: float = 2.0
+    tags: float = 1.75
     excerpt: float = 1.5
     body: float = 1.0
     code: float = 0.3
@@ -52,17 +52,17 @@ class Weights:
     synonym: float = 0.4  # 0 turns synonyms off
     proximity: float = 0.5
     tie_breaker: float = 0.0
-    # ``any`` mode (questions, partial matches) adds constant bonuses on top of BM25: for a
+    # ``any`` mode (questions, partial matches) adds bonuses on top of BM25: a constant for a
     # post that has every word, and for each pair of query words standing together in it
-    # as in the query (一番 高い 山). Constants, not BM25, because the point is "has it",
-    # not "how often"; sizes chosen on JSQuAD and JaQuAD (flat between 4 and 12 on both).
+    # as in the query (一番 高い 山) one of ``pair_idf`` × the rarer word's IDF (``pairs``
+    # when pair_idf is 0). Not BM25, because the point is "has it", not "how often"; sizes
+    # chosen on the question and known-item sets (bench/quality.py, README).
     all_words: float = 12.0
     pairs: float = 8.0
     pair_slop: int = 0
-    pair_idf: float = 0.0
-    pair_bm25: float = 0.0  # > 0: pairs scored by BM25 (length-normalised) × this, not constant
-    gram_bag: float = 0.0
-    phrase_words: bool = True
+    pair_idf: float = 1.5
+    # The query's character bigrams as a bag, at low weight (every plan).
+    gram_bag: float = 0.05
     date_match: float = 60.0  # a post dated in the month or on the day the query names
     # Keyword queries with this many content words rank posts with any of them (those with
     # all first) instead of requiring all: a long remembered list rarely matches word for word.
@@ -406,7 +406,7 @@ class QueryBuilder:
         alternatives: list[Query] = []
         content = _content(tokens)
         # In ``any`` mode a phrase no post has exactly still finds the posts with most of it.
-        loose_phrase = text.phrase and mode == "any" and self.weights.phrase_words
+        loose_phrase = text.phrase and mode == "any"
         if (
             content
             and (not text.phrase or loose_phrase)
@@ -504,11 +504,8 @@ class QueryBuilder:
                             for f in phrase_fields(alt.field)
                         ]
                         # A pair counts once, in the title or the body.
-                        either = Query.disjunction_max_query(where, 0.0) if len(where) > 1 else where[0]
-                        if self.weights.pair_bm25:
-                            pair_qs.append(Query.boost_query(either, self.weights.pair_bm25))
-                        else:
-                            pair_qs.append(Query.const_score_query(either, self._pair_bonus(a, b)))
+                        either = _any(where)
+                        pair_qs.append(Query.const_score_query(either, self._pair_bonus(a, b)))
                 if pair_qs:
                     clauses.append((Occur.Should, _any(pair_qs)))
             if self.weights.all_words:

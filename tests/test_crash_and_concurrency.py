@@ -316,7 +316,7 @@ def test_searches_during_indexing_see_each_commit_and_never_fail(
     new = 100
     write_archive(posts, new, start=N_POSTS, extra="新着記念号の記事です。\n\n")
     idx = Index.open(index)
-    assert idx.search('"新着記念号"').total == 0
+    assert idx.search('"新着記念号"', mode="all").total == 0
 
     errors: list[BaseException] = []
     totals: dict[str, list[tuple[float, int]]] = {"new": [], "all": []}  # (when it started, total)
@@ -441,7 +441,7 @@ def test_disk_full_is_a_clear_error_and_the_last_commit_survives(small: tuple[Pa
     (line,) = proc.stderr.splitlines()
     assert line.startswith("error: writing the index failed (") and "File too large" in line
     assert_consistent(index, 3)
-    assert Index.open(index).search('"満杯になる記事"').total == 0
+    assert Index.open(index).search('"満杯になる記事"', mode="all").total == 0
     assert _index_cmd(posts, index).returncode == 0
     assert_consistent(index, 5)
     assert Index.open(index).search('"満杯になる記事"').total == 1
