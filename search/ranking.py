@@ -42,8 +42,8 @@ class Weights:
     weights keep whole words above parts, parts above substrings, substrings above readings."""
 
     title: float = 2.0
-    tags: float = 1.75
-    excerpt: float = 1.5
+    tags: float = 1.5
+    excerpt: float = 1.25
     body: float = 1.0
     code: float = 0.3
     alt: float = 0.5
