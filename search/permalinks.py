@@ -67,7 +67,7 @@ PARTS = (
     "path",
     "output_ext",
 )
-_PART = re.compile(r":([a-z_]+)")
+_PART = re.compile(r":([A-Za-z_]+)")
 _JEKYLL_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(.+)$")
 _BUNDLE_STEMS = ("index", "_index")
 _CONTENT_ROOTS = ("content",)
