@@ -23,7 +23,10 @@ def test_jekyll_pattern_takes_the_slug_from_the_file_name_and_the_date_in_the_po
 def test_hugo_sections_and_page_bundles() -> None:
     links = Permalinks("hugo", base_url="https://blog.example.com/")
     assert links.url("content/posts/go-cli-tool.md") == "https://blog.example.com/posts/go-cli-tool/"
-    assert links.url("site/content/posts/kyoto-autumn/index.md") == "https://blog.example.com/posts/kyoto-autumn/"
+    assert (
+        links.url("site/content/posts/kyoto-autumn/index.md")
+        == "https://blog.example.com/posts/kyoto-autumn/"
+    )
     assert links.url("content/notes/Rust Tips.md") == "https://blog.example.com/notes/rust-tips/"
     # Without a content/ folder (the index built from inside it) the first folder is the section.
     assert links.url("posts/go-cli-tool.md") == "https://blog.example.com/posts/go-cli-tool/"
@@ -40,7 +43,10 @@ def test_auto_follows_each_generators_default_by_the_posts_place() -> None:
 def test_japanese_names_are_percent_encoded_as_utf8_and_categories_join_as_folders() -> None:
     links = Permalinks("/:categories/:year/:title:output_ext", base_url="https://user.github.io/blog")
     url = links.url("_posts/2024-07-15-京都 旅.md", JAN7, ["Travel", "日記"])
-    assert url == "https://user.github.io/blog/travel/%E6%97%A5%E8%A8%98/2019/%E4%BA%AC%E9%83%BD%20%E6%97%85.html"
+    assert (
+        url
+        == "https://user.github.io/blog/travel/%E6%97%A5%E8%A8%98/2019/%E4%BA%AC%E9%83%BD%20%E6%97%85.html"
+    )
 
 
 def test_parts_without_a_value_are_left_out_without_doubled_slashes() -> None:

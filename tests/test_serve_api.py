@@ -25,13 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SAMPLE_POSTS, write_posts
 
 from indexer import index_posts
 from search import Index
 from search.permalinks import Permalinks
 from search.web.api import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
-
-from conftest import SAMPLE_POSTS, write_posts
 
 BLOG = "https://blog.example.com"
 
@@ -89,7 +88,9 @@ def stop_server(server: Server) -> None:
         server.proc.wait()
 
 
-def get(server: Server, path: str, params: Any = (), headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
+def get(
+    server: Server, path: str, params: Any = (), headers: dict[str, str] | None = None, method: str = "GET"
+) -> Answer:
     query = urllib.parse.urlencode(params, doseq=True) if params else ""
     url = server.base + path + ("?" + query if query else "")
     request = urllib.request.Request(url, headers=headers or {}, method=method)
@@ -273,7 +274,10 @@ def test_cors_headers_only_for_the_configured_origin(site: dict) -> None:
     other = get(site["blog"], "/api/search", {"q": "京都"}, {"Origin": "https://elsewhere.example"})
     assert "access-control-allow-origin" not in other.headers
     preflight = get(
-        site["blog"], "/api/search", headers={**origin, "Access-Control-Request-Method": "GET"}, method="OPTIONS"
+        site["blog"],
+        "/api/search",
+        headers={**origin, "Access-Control-Request-Method": "GET"},
+        method="OPTIONS",
     )
     assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] == BLOG
 

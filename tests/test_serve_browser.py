@@ -26,7 +26,9 @@ if not CHROMIUM.exists():
         "headless Chromium is not installed at /usr/bin/chromium (Debian: apt-get install chromium)",
         allow_module_level=True,
     )
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')"
+)
 
 from conftest import SAMPLE_POSTS, write_posts  # noqa: E402
 from test_serve_api import launch_server, stop_server, wait_ready  # noqa: E402
@@ -195,7 +197,9 @@ def test_post_text_that_looks_like_html_is_shown_as_text(page: Any, served: dict
     assert "<script>window.__jbsPwned=2</script>" in row["snippet"]
     assert page.locator(".jbs-results img, .jbs-results script").count() == 0
     assert page.evaluate("window.__jbsPwned") is None
-    assert page.locator(".jbs-title mark").all_text_contents() == [hit.title[s:e] for s, e in hit.title_highlights]
+    assert page.locator(".jbs-title mark").all_text_contents() == [
+        hit.title[s:e] for s, e in hit.title_highlights
+    ]
 
 
 def test_highlights_stay_on_the_word_after_characters_outside_the_bmp(page: Any) -> None:
@@ -211,7 +215,10 @@ def test_no_search_is_sent_while_an_input_method_is_composing(page: Any, served:
     # What a Japanese IME does: the reading is composed (each step an input event with
     # isComposing), then the chosen kanji are committed.
     for reading in ("き", "きょ", "きょう", "きょうと"):
-        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)})
+        cdp.send(
+            "Input.imeSetComposition",
+            {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)},
+        )
     page.wait_for_timeout(600)  # well past the debounce
     assert page.api_queries == []
     cdp.send("Input.insertText", {"text": "京都"})
@@ -220,7 +227,9 @@ def test_no_search_is_sent_while_an_input_method_is_composing(page: Any, served:
 
 
 def test_readable_on_a_phone(browser: Any, served: dict, tmp_path: Path) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
     try:
         page = context.new_page()
         page.goto(served["base"] + "/?q=北海道")
