@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import SAMPLE_POSTS, write_posts
 
+from cli.main import main
 from indexer import index_posts
 from search import Index
 from search.permalinks import Permalinks
@@ -329,3 +331,25 @@ def test_a_commit_by_the_indexer_is_seen_by_the_running_server(site: dict) -> No
         assert word in [hit["snippet"][s:e] for s, e in hit["highlights"]]
     assert get(site["plain"], "/healthz").body["posts"] == before + 1
     assert get(site["blog"], "/api/search", {"q": word}).body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--permalink", "/:year/:titel/"], "unknown permalink part :titel"),
+        (["--base-url", "blog.example.com"], "base URL must start with http"),
+        (["--cors", "blog.example.com"], "CORS origin"),
+    ],
+)
+def test_serve_refuses_bad_settings_with_one_line_before_listening(
+    site: dict, options: list[str], words: str
+) -> None:
+    result = CliRunner().invoke(main, ["serve", "--index", str(site["root"] / "index"), *options])
+    assert result.exit_code == 1
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "search serve: http" not in result.stdout  # it never said it was listening
+
+
+def test_serve_without_an_index_says_how_to_make_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "search index" in result.stderr

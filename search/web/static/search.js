@@ -18,7 +18,8 @@
   var DEBOUNCE_MS = 220;
   var PAGE_SIZE = 10;
   var TAGS_SHOWN = 12;
-  var MAX_OFFSET = 1000; // the API's deepest page start (search/web/api.py)
+  var MAX_OFFSET = 1000; // the API's caps (search/web/api.py)
+  var MAX_QUERY_CHARS = 200;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -49,7 +50,7 @@
   }
 
   function safeUrl(url) {
-    return typeof url === "string" && /^(https?:\/\/|\/)/.test(url) ? url : null;
+    return typeof url === "string" && /^(https?:\/\/|\/(?!\/))/.test(url) ? url : null;
   }
 
   function mount(root) {
@@ -65,6 +66,7 @@
     input.type = "search";
     input.name = "q";
     input.autocomplete = "off";
+    input.maxLength = MAX_QUERY_CHARS;
     input.placeholder = root.dataset.placeholder || "キーワードを入力";
     input.setAttribute("aria-label", "記事を検索");
     input.setAttribute("enterkeyhint", "search");
