@@ -1,9 +1,9 @@
 """Running the app: one process, or several sharing one listening socket (uvicorn).
 
 Several processes, not only threads, because the per-hit snippet work is Python that
-holds the GIL: on a 2-core machine a second process nearly doubles what one can answer
-(see the README's load figures). Each process opens the index itself; tantivy's files are
-memory-mapped and Sudachi's dictionary too, so the page cache holds one copy for all.
+holds the GIL, so one process cannot put much more than one core to work. Each process
+opens the index itself; tantivy's files and Sudachi's dictionary are memory-mapped, so the
+page cache holds one copy for all of them.
 """
 
 from __future__ import annotations
