@@ -3,19 +3,22 @@
 Exit statuses: 0 done (warnings about single posts included), 1 a user mistake (no index,
 bad date, bad option value), 2 bad command-line usage, 3 another indexing run holds the
 index, 4 the index could not be written (disk full, read-only); the previous index is intact.
+130 interrupted by SIGINT (Ctrl-C), 143 stopped by SIGTERM (128 + the signal's number, as a
+shell reports a process killed by it): an indexing run stops within seconds, its workers
+ended, the lock released, the index at its last commit (the next run finishes the work).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import click
-
-from search.errors import SearchError
 
 INDEX_OPTION = click.option(
     "--index",
@@ -31,35 +34,87 @@ QUERY_CONTEXT = {"ignore_unknown_options": True}
 
 
 def _query_text(words: tuple[str, ...]) -> str:
-    """The query typed as arguments; an unknown ``--option`` is a usage error, not a word."""
+    """The query typed as arguments. An unknown ``--option``, or a dash and one Latin letter
+    (``-n 5``, a habit from other tools), is a usage error rather than "exclude n"; to
+    exclude a one-letter word, quote it: ``-"n"``."""
     for word in words:
         if word.startswith("--") and len(word) > 2:
             raise click.UsageError(f"no such option: {word.split('=')[0]}")
+        if len(word) == 2 and word[0] == "-" and word[1].isascii() and word[1].isalpha():
+            raise click.UsageError(
+                f'no such option: {word} (to exclude the word {word[1]!r}, write -"{word[1]}")'
+            )
     return " ".join(words)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, systemd, ``timeout``) stops a command the way Ctrl-C does, cleanup
+    included; by default Python would die at once, leaving a rebuild's half-made files."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 class _Group(click.Group):
     """Turns the library's user-facing errors into one red line and their exit status."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminate)
         try:
-            return super().invoke(ctx)
-        except SearchError as exc:
-            from cli.render import error_line
+            from search.errors import SearchError  # loaded here, where a Ctrl-C during it is handled
 
-            error_line(str(exc))
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            from cli.render import error_line
+            try:
+                return super().invoke(ctx)
+            except SearchError as exc:
+                from cli.render import error_line
 
-            error_line("interrupted")
-            sys.exit(130)
+                error_line(str(exc))
+                sys.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:
+            if main_thread:  # on the way out: a second signal must not become a traceback
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            terminated = isinstance(exc, _Terminated)
+            # click, not cli.render: the interruption may have come while the library was loading.
+            message = "interrupted by SIGTERM" if terminated else "interrupted"
+            click.secho(f"error: {message}", err=True, fg="red", bold=True)
+            sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
+        finally:
+            if previous == signal.SIG_DFL and signal.getsignal(signal.SIGTERM) == _terminate:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _tolerant_output() -> None:
+    """Print in the terminal's own encoding and replace what it cannot show (a post title
+    with an emoji on an EUC-JP terminal), instead of dying with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _can_print_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "ascii").lower().replace("-", "").replace("_", "")
+    return encoding.startswith("utf")
+
+
+def echo_json(data: object) -> None:
+    """JSON on stdout: raw UTF-8 where the terminal takes it, else \\u escapes (still the same
+    JSON to a program reading it, with nothing replaced)."""
+    text = json.dumps(data, ensure_ascii=not _can_print_unicode(), indent=2)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jp-blog-search", prog_name="search")
 def main() -> None:
     """Japanese full-text search for a Markdown blog archive."""
+    _tolerant_output()
 
 
 @main.command("index")
@@ -84,9 +139,25 @@ def main() -> None:
     show_default=True,
     help="Seconds to wait for another indexing run to finish.",
 )
+@click.option(
+    "--include-root-docs",
+    is_flag=True,
+    help="Index README, LICENSE, CHANGELOG… at the root of a posts folder too (not posts by default).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out files and folders matching PATTERN (a name like 'drafts' or '*.tmp.md', "
+    "or a path inside the posts folder like 'notes/*'); repeat for more.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for cron).")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also list drafts and ignored files (backups, hidden files)."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list drafts and ignored files (backups, hidden files, README…, excluded).",
 )
 def index_cmd(
     posts_dirs: tuple[str, ...],
@@ -96,6 +167,8 @@ def index_cmd(
     tz: str | None,
     workers: int | None,
     wait: float,
+    include_root_docs: bool,
+    exclude: tuple[str, ...],
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -113,6 +186,8 @@ def index_cmd(
             workers=workers,
             wait=wait,
             progress=progress,
+            include_root_docs=include_root_docs,
+            exclude=exclude,
         )
     render.index_report(report, quiet=quiet, verbose=verbose)
 
@@ -139,6 +214,7 @@ def index_cmd(
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--facets", "with_facets", is_flag=True, help="Count tags, categories, years of all matches.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def query_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -153,6 +229,7 @@ def query_cmd(
     offset: int,
     with_facets: bool,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Search the index. Words are ANDed; "quoted words" are a phrase; see README for syntax."""
     from search import Index
@@ -170,10 +247,11 @@ def query_cmd(
         recency=recency,
         limit=limit,
         offset=offset,
+        synonyms=not no_synonyms,
         facets=with_facets,
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict())
         return
     from cli import render
 
@@ -192,6 +270,7 @@ def query_cmd(
 @click.option("--since", metavar="DATE")
 @click.option("--until", metavar="DATE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, with tantivy's score tree.")
+@click.option("--no-synonyms", is_flag=True, help="Match only the words typed, not their synonyms.")
 def explain_cmd(
     text: tuple[str, ...],
     index_dir: str | None,
@@ -202,16 +281,24 @@ def explain_cmd(
     since: str | None,
     until: str | None,
     as_json: bool,
+    no_synonyms: bool,
 ) -> None:
     """Show how a query is analysed and, with --post, why that post matches or not."""
     from search import Index
 
     query = _query_text(text)
     explanation = Index.open(index_dir).explain(
-        query, post, tags=tags, categories=categories, author=authors, since=since, until=until
+        query,
+        post,
+        tags=tags,
+        categories=categories,
+        author=authors,
+        since=since,
+        until=until,
+        synonyms=not no_synonyms,
     )
     if as_json:
-        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(explanation.to_dict())
         return
     from cli import render
 
@@ -256,11 +343,7 @@ def related_cmd(
     if not every:
         hits = idx.related(path or "", limit or 10)
         if as_json:
-            click.echo(
-                json.dumps(
-                    {"post": path, "related": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2
-                )
-            )
+            echo_json({"post": path, "related": [h.to_dict() for h in hits]})
             return
         from cli import render
 
@@ -306,6 +389,8 @@ def _write_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
+        from search.errors import SearchError
+
         tmp.unlink(missing_ok=True)
         raise SearchError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -319,7 +404,7 @@ def tags_cmd(index_dir: str | None, as_json: bool) -> None:
 
     counts = Index.open(index_dir).tags()
     if as_json:
-        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        echo_json(counts)
         return
     from cli import render
 
@@ -337,7 +422,7 @@ def stats_cmd(index_dir: str | None, as_json: bool) -> None:
     from cli import render
 
     if as_json:
-        click.echo(json.dumps(render.stats_dict(stats), ensure_ascii=False, indent=2))
+        echo_json(render.stats_dict(stats))
         return
     render.stats_table(stats)
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indexer import IndexReport
+from indexer.discover import ROOT_DOC
 from search.explain import Explanation
 from search.facets import Facets
 from search.results import Hit, IndexStats, SearchResult
@@ -67,7 +68,8 @@ def index_report(report: IndexReport, quiet: bool, verbose: bool) -> None:
         for path, reason in report.drafts:
             line("draft", path, f"{reason} (index it with --drafts)", "dim")
         for path, reason in report.ignored:
-            line("ignored", path, reason, "dim")
+            hint = " (index it with --include-root-docs)" if reason == ROOT_DOC else ""
+            line("ignored", path, reason + hint, "dim")
     if not quiet:
         out.print(report.summary(), soft_wrap=True)
 
@@ -101,7 +103,9 @@ def results(result: SearchResult, offset: int = 0) -> None:
             meta.append(" ".join(f"#{t}" for t in hit.tags), style="magenta")
             meta.append("  ")
         meta.append(hit.path, style="dim")
-        body = Text.assemble(meta, "\n", highlighted(hit.snippet, hit.highlights))
+        body = Text.assemble(
+            meta, "\n", highlighted(hit.snippet, hit.highlights, "cyan" if hit.snippet_in_code else "")
+        )
         title = highlighted(hit.title or hit.path, hit.title_highlights, base="bold")
         out.print(Panel(body, title=title, title_align="left", expand=True))
 

@@ -1,10 +1,19 @@
 """Markdown → the readable text a search should match and a snippet should show.
 
 Kept: headings, paragraphs, list items, table cells, link and image texts, inline code,
-the text inside raw HTML. Removed: URLs, HTML tags, Hugo shortcodes (``{{< … >}}``,
-``{{% … %}}``) and Liquid tags (``{% … %}``, ``{{ … }}``), keeping whatever stands between
-a paired shortcode's opening and closing tags. Code blocks (fenced, indented, and the
-``highlight``/``codeblock`` shortcodes) are returned separately so they never mix into prose.
+footnote texts, the text inside raw HTML, and the captions of shortcodes (``title``,
+``caption``, ``alt``: a figure's caption is text the reader sees). Removed: URLs, HTML tags,
+footnote markers (``[^1]``), Hugo shortcodes (``{{< … >}}``, ``{{% … %}}``) and Liquid tags
+(``{% … %}``, ``{{ … }}``), keeping whatever stands between a paired shortcode's opening and
+closing tags. Code blocks (fenced, indented, and the ``highlight``/``codeblock`` shortcodes)
+are returned separately so they never mix into prose.
+
+No Markdown syntax reaches the text (snippets show it to readers). Shortcodes are handled
+before parsing: one standing for a link's target (``[text]({{< ref "x.md" >}})``) becomes a
+placeholder URL, so the link still parses and only its text is kept; removed outright, it
+left ``[text]( "title")`` behind. Footnotes are parsed by mdit-py-plugins, as Hugo and
+Jekyll parse them. Link syntax that CommonMark itself does not take for a link (a target
+with spaces) keeps its label, as does a footnote marker without a footnote.
 
 Markdown hard-wraps lines; a line break between two Japanese characters is dropped (as
 browsers do for CJK) so that a word split across lines is still one word.
@@ -19,13 +28,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
 _CODE_SHORTCODE = re.compile(
     r"\{\{[<%]\s*(highlight|code)\b[^}]*[>%]\}\}(.*?)\{\{[<%]\s*/\1\s*[>%]\}\}"
     r"|\{%-?\s*(highlight|codeblock|code|raw)\b[^%]*-?%\}(.*?)\{%-?\s*end\3\s*-?%\}",
     re.S,
 )
-_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+_TEMPLATE = r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|\{\{.*?\}\}"
+_SHORTCODE = re.compile(_TEMPLATE, re.S)
+# Template tags standing where a link's target goes: inline ``](…`` or a reference definition.
+_LINK_TARGET = re.compile(rf"(\]\(\s*|^ {{0,3}}\[[^\]\n]+\]:[ \t]*)((?:{_TEMPLATE})+)", re.S | re.M)
+_PLACEHOLDER_URL = "#"
+_CAPTION = re.compile(r"""\b(?:title|caption|alt)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
+# Link syntax CommonMark leaves as literal text, as the reader's page shows it too (an author's
+# slip): [label](target with spaces), [label][undefined], a [^marker] without a footnote,
+# "](target)" left over when the label held a link, and a definition inside a paragraph.
+_LITERAL_LINK = re.compile(
+    r"!?\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"
+    r"|\[([^\[\]\n]+)\]\[[^\[\]\n]*\]"
+    r"|\[\^[^\[\]\s]+\]"
+    r"|\]\(+[^()\s]*(?:\s+\"[^\"\n]*\")?\)?"
+    r"|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+[\"'(].*)?$",
+    re.M,
+)
+_CODE_MARK = re.compile("\ue000(\\d+)\ue001")  # stands for an inline code span while syntax is cleaned
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>\"'）」』】]+|www\.[A-Za-z0-9-]+\.[^\s<>\"'）」』】]+")
 _HEADING_ATTR = re.compile(r"\s*\{[#.][^{}]*\}\s*$")
 _TAG = re.compile(r"<[^>]*>")
@@ -42,7 +69,7 @@ class PlainText:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").use(footnote_plugin)
 
 
 def markdown_to_text(source: str) -> PlainText:
@@ -52,7 +79,7 @@ def markdown_to_text(source: str) -> PlainText:
         code_parts.append(m.group(2) if m.group(2) is not None else m.group(4))
         return "\n"
 
-    source = _outside_fences(source, lambda s: _SHORTCODE.sub(" ", _CODE_SHORTCODE.sub(keep_code, s)))
+    source = _outside_fences(source, lambda s: _templates(_CODE_SHORTCODE.sub(keep_code, s)))
     source = _HTML_COMMENT.sub(" ", source)
     lines: list[str] = []
     tokens = _parser().parse(source)
@@ -91,17 +118,46 @@ def _outside_fences(source: str, transform) -> str:  # type: ignore[no-untyped-d
     return "\n".join(out)
 
 
+def _templates(source: str) -> str:
+    """Shortcodes and Liquid tags out: a link target becomes a placeholder URL, a caption stays."""
+    source = _LINK_TARGET.sub(lambda m: m.group(1) + _PLACEHOLDER_URL, source)
+    return _SHORTCODE.sub(_caption, source)
+
+
+def _caption(m: re.Match[str]) -> str:
+    texts = [
+        c.group(1).replace('\\"', '"') if c.group(1) is not None else c.group(2)
+        for c in _CAPTION.finditer(m.group(0))
+    ]
+    return f" {' '.join(t for t in texts if t.strip())} "
+
+
+def _literal_syntax(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(1) is not None else (m.group(2) or "")
+
+
 def _inline_text(children) -> str:  # type: ignore[no-untyped-def]
+    """The text of a paragraph, heading or cell. Inline code is kept as written; it stands as a
+    mark while literal link syntax is cleaned, which may span several text tokens around it."""
     parts: list[str] = []
+    code: list[str] = []
     for child in children:
         kind = child.type
-        if kind in ("text", "code_inline") or kind == "image":
+        if kind == "text":
+            parts.append(child.content.replace("\ue000", "").replace("\ue001", ""))
+        elif kind == "code_inline":
+            parts.append(f"\ue000{len(code)}\ue001")
+            code.append(child.content)
+        elif kind == "image":
             parts.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif kind == "html_inline":
             parts.append(" " if child.content.lower().startswith("<br") else "")
-    return _join_lines("".join(parts))
+    text = _LITERAL_LINK.sub(_literal_syntax, "".join(parts))
+    if code:
+        text = _CODE_MARK.sub(lambda m: code[int(m.group(1))], text)
+    return _join_lines(text)
 
 
 def _html_text(block: str) -> str:

@@ -44,8 +44,14 @@ class LoadedPost:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 0) -> LoadedPost:
-    """Interpret the bytes of the post at ``rel_path`` (its identity in the index)."""
+def load_post(
+    data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 0, section: str | None = None
+) -> LoadedPost:
+    """Interpret the bytes of the post at ``rel_path`` (its identity in the index).
+
+    ``section`` (its Hugo section folder, :func:`indexer.discover.hugo_section`) is its
+    category when the front matter names none: Hugo blogs file posts by folder instead.
+    """
     out = LoadedPost()
     if not data.strip():
         out.skip = "empty file"
@@ -86,7 +92,8 @@ def load_post(data: bytes, rel_path: str, options: PostOptions, mtime_ns: int = 
         excerpt=excerpt,
         code=plain.code[:MAX_TEXT_CHARS],
         tags=_names(meta, ("tags", "tag"), out.warnings, spaces_split=fm.closer != "..."),
-        categories=_names(meta, ("categories", "category"), out.warnings, spaces_split=fm.closer != "..."),
+        categories=_names(meta, ("categories", "category"), out.warnings, spaces_split=fm.closer != "...")
+        or ([section] if section else []),
         author=_author(meta.get("author"), out.warnings),
         date=_date(meta, name, tz, out.warnings),
         draft=draft is not None,

@@ -19,6 +19,7 @@ split and normalised the same way on both sides.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import threading
 import unicodedata
@@ -29,7 +30,7 @@ from typing import NamedTuple
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 5
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -38,6 +39,13 @@ CHUNK_CHARS = 12_000
 _MISSING = object()
 _WORD_CACHE_SIZE = 200_000  # distinct (entry, surface) pairs kept; a few tens of MB at most
 _MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
+
+# Letters and digits typed together are one word (Vim9, HTML5, 3nm, ES2015), and so are
+# identifiers joined by these characters (v1.2.3, golang.org/x/crypto, node.js): Sudachi
+# splits them into pieces that, searched one by one, match unrelated posts (Vim ... 9月号).
+# The pieces are kept as parts, like a compound's. ``+`` and ``#`` may also end one (C++, C#).
+_RUN_JOINERS = frozenset("._-/+#")
+_RUN_TAIL = frozenset("+#")
 
 # Word kinds.
 SKIP, FUNCTION, CONTENT = 0, 1, 2
@@ -67,15 +75,16 @@ class Token(NamedTuple):
     reading: str
     kind: int
     pos: tuple[str, ...]
+    synonyms: tuple[int, ...] = ()  # Sudachi synonym group ids (パソコン and PC share 14881)
 
     @property
     def is_content(self) -> bool:
         return self.kind == CONTENT
 
     @property
-    def alts(self) -> tuple[str, ...]:
-        """Terms indexed in the ``alt`` field for this word: compound parts, then the alias."""
-        return (*self.parts, self.alias) if self.alias else self.parts
+    def is_latin(self) -> bool:
+        """Letters, digits and identifier punctuation only (no kana, no kanji)."""
+        return _is_latin(self.term)
 
 
 @dataclass(slots=True)
@@ -89,6 +98,8 @@ class IndexTerms:
 
     words: str
     alts: str
+    aliases: str
+    synonyms: str
     grams: str
     unigrams: str
     reading: str
@@ -101,6 +112,27 @@ def bigrams(folded: str) -> list[str]:
 
 def latin_term(surface: str) -> str:
     return unicodedata.normalize("NFKC", surface).lower()
+
+
+def synonym_term(group: int) -> str:
+    """The index term of a Sudachi synonym group: words of one group share it."""
+    return f"s{group}"
+
+
+_LATIN: dict[str, bool] = {}
+
+
+def _is_latin(term: str) -> bool:
+    known = _LATIN.get(term)
+    if known is None:
+        known = (
+            term.isascii()
+            and any(ch.isalnum() for ch in term)
+            and all(ch.isalnum() or ch in _RUN_JOINERS for ch in term)
+        )
+        if len(_LATIN) < 100_000:
+            _LATIN[term] = known
+    return known
 
 
 class Analyzer:
@@ -214,7 +246,8 @@ class Analyzer:
                     yield surface, start, end, word
 
     def _word(self, m, surface: str, kind: int, pos: tuple[str, ...]):  # type: ignore[no-untyped-def]
-        """(term, parts, alias, reading, kind, pos) for a morpheme, or None if it has no term."""
+        """(term, parts, alias, reading, kind, pos, synonyms) for a morpheme, or None if it
+        has no term."""
         term, alias = self._terms(surface, m.normalized_form())
         if not term or term.isspace():
             return None
@@ -226,7 +259,8 @@ class Analyzer:
             if len(split) > 1:
                 parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
         reading = m.reading_form() if has_japanese(term) else ""
-        return term, parts, alias or "", reading, kind, pos
+        synonyms = tuple(m.synonym_group_ids()) if kind == CONTENT else ()
+        return term, parts, alias or "", reading, kind, pos, synonyms
 
     def _compatibility_words(self, surface: str):  # type: ignore[no-untyped-def]
         """(shown surface, word) of the words inside a symbol."""
@@ -254,27 +288,51 @@ class Analyzer:
 
     # -- public API ----------------------------------------------------------------
 
+    def _runs(self, text: str):  # type: ignore[no-untyped-def]
+        """:meth:`_walk`, with letters and digits typed together joined into one word."""
+        run: list[tuple] = []  # type: ignore[type-arg]
+        for item in self._walk(text):
+            word = item[3]
+            if word[4] == CONTENT and _is_latin(word[0]):
+                if run and not _continues(text, run[-1][2], item[1]):
+                    yield from _joined(text, run)
+                    run = []
+                run.append(item)
+                continue
+            if run:
+                yield from _joined(text, run)
+                run = []
+            yield item
+        if run:
+            yield from _joined(text, run)
+
     def tokens(self, text: str) -> list[Token]:
         """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
-        return [Token(surface, start, end, *word) for surface, start, end, word in self._walk(text)]
+        return [Token(surface, start, end, *word) for surface, start, end, word in self._runs(text)]
 
     def index_terms(self, text: str) -> IndexTerms:
         """Analyse one field value of a post into the term strings the index stores."""
         words: list[str] = []
         alts: list[str] = []
+        aliases: list[str] = []
+        synonyms: list[str] = []
         readings: list[str] = []
-        for _s, _b, _e, (term, parts, alias, reading, _k, _p) in self._walk(text):
+        for _s, _b, _e, (term, parts, alias, reading, _k, _p, groups) in self._runs(text):
             words.append(term)
             if parts:
                 alts.extend(parts)
             if alias:
-                alts.append(alias)
+                aliases.append(alias)
+            if groups:
+                synonyms.extend(map(synonym_term, groups))
             if reading:
                 readings.append(reading)
         folded = fold(text)
         return IndexTerms(
             words=" ".join(words),
             alts=" ".join(alts),
+            aliases=" ".join(aliases),
+            synonyms=" ".join(synonyms),
             grams=" ".join(bigrams(folded)),
             unigrams=" ".join(folded),
             reading=" ".join(bigrams("".join(readings))),
@@ -282,7 +340,7 @@ class Analyzer:
 
     def words(self, text: str) -> str:
         """Only the word terms (tags, code), for fields that need no substring search."""
-        return " ".join(w[3][0] for w in self._walk(text))
+        return " ".join(w[3][0] for w in self._runs(text))
 
     def part_surfaces(self, word: str) -> list[str]:
         """The mode-A pieces of ``word`` as written (関西国際空港 → 関西, 国際, 空港)."""
@@ -314,6 +372,42 @@ class _Shifted:
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self._m, name)
+
+
+def _continues(text: str, prev_end: int, start: int) -> bool:
+    """Whether a Latin piece starting at ``start`` belongs to the run ending at ``prev_end``:
+    nothing between them, or one joining character (1.2, org/x, draft-ietf)."""
+    if start == prev_end:
+        return True
+    return start == prev_end + 1 and text[prev_end] in _RUN_JOINERS
+
+
+def _joined(text: str, run: list[tuple]):  # type: ignore[no-untyped-def,type-arg]
+    """One word for a run of Latin pieces; a single piece passes through unchanged.
+
+    A slash joins only in paths and addresses (golang.org/x/crypto); without a dot it is
+    the list separator of Japanese technical prose (Go/Rust/Python), and separates words.
+    """
+    start, end = run[0][1], run[-1][2]
+    if "." not in text[start:end]:
+        cut = next((i for i in range(1, len(run)) if text[run[i - 1][2] : run[i][1]] == "/"), 0)
+        if cut:
+            yield from _joined(text, run[:cut])
+            yield from _joined(text, run[cut:])
+            return
+    tail = end
+    while tail < len(text) and tail - end < 2 and text[tail] in _RUN_TAIL:
+        tail += 1
+    if len(run) == 1 and tail == end:
+        yield run[0]
+        return
+    surface = text[start:tail]
+    if surface != surface.strip() or any(b[1] < a[2] for a, b in itertools.pairwise(run)):
+        yield from run  # expanded symbols (①②) or overlapping pieces: leave them as they are
+        return
+    first = run[0][3]
+    parts = tuple(dict.fromkeys(item[3][0] for item in run))
+    yield surface, start, tail, (latin_term(surface), parts, "", "", CONTENT, first[5], ())
 
 
 def _chunks(text: str):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ Japanese blogger who writes ``10:00`` means ten o'clock in Japan.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -174,3 +175,31 @@ def _offset(token: str | None, default: tzinfo, text: str) -> tzinfo:
     if hours > 23 or minutes > 59:
         raise InvalidDateError(f"impossible time zone offset in {text!r}")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+# A date a reader remembers and types (「2017 年 7 月号」, 「2019-02-19 のブックマーク」): the
+# year and month at least, since a year alone is in too many posts' text to mean the date.
+_MENTION = re.compile(
+    r"(?<![0-9A-Za-z.])(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月(?:\s*(?P<d1>\d{1,2})\s*日)?"
+    r"|[-/.](?P<m2>\d{1,2})(?:[-/.](?P<d2>\d{1,2}))?)(?!\d)"
+)
+
+
+def mentioned_dates(text: str, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+    """[start, end) of each month or day named in ``text``, in ``tz``; impossible dates
+    (2017 年 13 月) are not dates."""
+    spans: list[tuple[datetime, datetime]] = []
+    for m in _MENTION.finditer(unicodedata.normalize("NFKC", text)):
+        year, month = int(m["y"]), int(m["m1"] or m["m2"])
+        day_text = m["d1"] or m["d2"]
+        try:
+            if day_text:
+                start = datetime(year, month, int(day_text), tzinfo=tz)
+                end = start + timedelta(days=1)
+            else:
+                start = datetime(year, month, 1, tzinfo=tz)
+                end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+        except ValueError:
+            continue
+        spans.append((start, end))
+    return spans

@@ -68,7 +68,10 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
             "body_g",
             "uni",
             "alt",
+            "alias",
+            "syn",
             "reading",
+            "title_reading",
         )
     }
     for source, word_field, gram_field in (
@@ -83,7 +86,11 @@ def analyze_post(analyzer: Analyzer, record: PostRecord) -> AnalyzedPost:
         f[gram_field].append(terms.grams)
         f["uni"].append(terms.unigrams)
         f["alt"].append(terms.alts)
+        f["alias"].append(terms.aliases)
+        f["syn"].append(terms.synonyms)
         f["reading"].append(terms.reading)
+        if word_field == "title_w":
+            f["title_reading"].append(terms.reading)
     for tag in record.tags:
         f["tags_w"].append(analyzer.words(tag))
     if record.code:
@@ -102,6 +109,8 @@ def to_document(post: AnalyzedPost) -> tantivy.Document:
     doc.add_unsigned("size", rec.size)
     doc.add_text("title", rec.title)
     doc.add_text("body", rec.body)
+    if rec.code:
+        doc.add_text("code", rec.code)
     if rec.excerpt:
         doc.add_text("excerpt", rec.excerpt)
     if rec.date is not None:

@@ -22,7 +22,7 @@ from tantivy import Occur, Query
 from search.analysis import Token
 from search.errors import PostNotFoundError
 from search.query import ParsedQuery, Text
-from search.ranking import Plan, QueryBuilder, Way
+from search.ranking import Plan, QueryBuilder, Way, joined_kana
 
 KIND_NAMES = {0: "skip", 1: "function", 2: "content"}
 
@@ -103,7 +103,10 @@ def explain_query(
             phrase=alt.phrase,
             field=alt.field,
             negated=clause.negated,
-            tokens=[_token_info(builder, t, alt) for t in tokens_of[id(alt)]],
+            tokens=[
+                _token_info(builder, t, alt, id(t) in joined_kana(tokens_of[id(alt)]))
+                for t in tokens_of[id(alt)]
+            ],
         )
         for clause in parsed.clauses
         for alt in clause.alternatives
@@ -141,10 +144,10 @@ def explain_query(
     return out
 
 
-def _token_info(builder: QueryBuilder, token: Token, alt: Text) -> TokenInfo:
+def _token_info(builder: QueryBuilder, token: Token, alt: Text, joined: bool) -> TokenInfo:
     fields: dict[str, str] = {}
     if token.is_content or alt.phrase:
-        for way in builder.word_ways(token, alt.field):
+        for way in builder.word_ways(token, alt.field, joined=joined):
             fields.setdefault(way.field, way.term)
     return TokenInfo(
         surface=token.surface,
@@ -227,8 +230,10 @@ def _explain_post(
                 if not alt_ways:
                     missing.append(f'"{alt.text}"')
                 continue
+            joined = joined_kana(tokens)
             for token in [t for t in tokens if t.is_content] or tokens:
-                word_ways = _scored(builder.word_ways(token, alt.field), token.surface, score_on_post)
+                ways_of = builder.word_ways(token, alt.field, joined=id(token) in joined)
+                word_ways = _scored(ways_of, token.surface, score_on_post)
                 ways += word_ways
                 if not word_ways and not alt_ways:
                     missing.append(token.surface)

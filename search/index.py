@@ -11,6 +11,7 @@ that switched to a new generation while this object was open.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -66,9 +67,9 @@ class Index:
         check_compatible(self.root, self.meta)
         self._tindex = open_tantivy(self.root / self.meta.generation)
         self.schema = self._tindex.schema
-        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights)
-        self.snippets = SnippetMaker(self.analyzer)
         self.tz = get_timezone(self.meta.timezone)
+        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights, tz=self.tz)
+        self.snippets = SnippetMaker(self.analyzer)
         self.facet_counter = FacetCounter(self.tz)
         self._finder: tuple[object, RelatedFinder] | None = None
         self._meta_stamp = self._stamp()
@@ -105,8 +106,8 @@ class Index:
         self,
         query: str = "",
         *,
-        tags: Iterable[str] = (),
-        categories: Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        categories: str | Iterable[str] = (),
         author: str | Iterable[str] | None = None,
         since: object = None,
         until: object = None,
@@ -116,6 +117,7 @@ class Index:
         mode: Literal["auto", "all", "any"] = "auto",
         snippets: bool = True,
         recency: float = 0.0,
+        synonyms: bool = True,
         facets: bool = False,
     ) -> SearchResult:
         """Ranked posts for ``query`` (see :mod:`search.query` for the syntax).
@@ -126,6 +128,8 @@ class Index:
         ``recency`` > 0 favours newer posts within relevance order: a hit's score is
         multiplied by ``1 + recency × 0.5 ** (age in years)`` (see
         :func:`search.ranking.recency_factor`); ``sort="date"`` ignores relevance instead.
+        ``synonyms`` lets a word also match its Sudachi synonyms (パソコン for PC), below
+        the word itself.
         ``facets=True`` adds ``result.facets``: tag, category and year counts over every
         matching post (see :mod:`search.facets`).
         """
@@ -138,15 +142,20 @@ class Index:
         if not recency >= 0:
             raise QuerySyntaxError(f"recency must be 0 or more, got {recency}")
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        self._require_text(parsed, filter_queries, browsing=sort == "date")
         searcher = self.searcher()
         if recency and sort == "relevance":
             # Re-rank the best RECENCY_WINDOW hits: far enough down that an old perfect
             # match and a new good one both compete, cheap enough to stay in milliseconds.
             window = max(RECENCY_WINDOW, offset + limit)
-            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, window, 0)
+            parsed, plan, found, partial = self._execute(
+                searcher, parsed, filter_queries, mode, sort, window, 0, synonyms
+            )
             page = self._by_recency(searcher, found.hits, recency)[offset : offset + limit]
         else:
-            plan, found, partial = self._execute(searcher, parsed, filter_queries, mode, sort, limit, offset)
+            parsed, plan, found, partial = self._execute(
+                searcher, parsed, filter_queries, mode, sort, limit, offset, synonyms
+            )
             page = found.hits
         hits = [self._hit(searcher, score, addr, plan, snippets) for score, addr in page]
         result = SearchResult(total=found.count or 0, hits=hits, partial=partial and bool(hits), query=query)
@@ -159,22 +168,24 @@ class Index:
         query: str,
         post: str | None = None,
         *,
-        tags: Iterable[str] = (),
-        categories: Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        categories: str | Iterable[str] = (),
         author: str | Iterable[str] | None = None,
         since: object = None,
         until: object = None,
         mode: Literal["auto", "all", "any"] = "auto",
+        synonyms: bool = True,
     ) -> Explanation:
         """How ``query`` is analysed and, given ``post`` (its path, or the end of it), how that
         post matches or why it does not. See :mod:`search.explain`."""
         parsed, filter_queries = self._prepare(query, tags, categories, author, since, until)
+        self._require_text(parsed, filter_queries, browsing=False)
         searcher = self.searcher()
-        plan, found, partial = self._execute(
-            searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0
+        parsed, plan, found, partial = self._execute(
+            searcher, parsed, filter_queries, mode, "relevance", EXPLAIN_DEPTH, 0, synonyms
         )
         return explain_query(
-            self.builder.bind(searcher),
+            self.builder.bind(searcher, self._weights_for(synonyms)),
             searcher,
             parsed,
             plan,
@@ -208,14 +219,16 @@ class Index:
     def _prepare(
         self,
         query: str,
-        tags: Iterable[str],
-        categories: Iterable[str],
+        tags: str | Iterable[str],
+        categories: str | Iterable[str],
         author: str | Iterable[str] | None,
         since: object,
         until: object,
     ) -> tuple[ParsedQuery, list[tantivy.Query]]:
         parsed = parse_query(query or "")
         authors = [author] if isinstance(author, str) else list(author or ())
+        tags = [tags] if isinstance(tags, str) else tags  # tags="golang" is one tag, not 6 letters
+        categories = [categories] if isinstance(categories, str) else categories
         filters = Filters.from_user(
             self.tz,
             tags=[*tags, *parsed.tags],
@@ -226,6 +239,13 @@ class Index:
         )
         return parsed, filters.queries(self.schema)
 
+    @staticmethod
+    def _require_text(parsed: ParsedQuery, filter_queries: list[tantivy.Query], browsing: bool) -> None:
+        """A blank box or a bare OR would otherwise list every post as if each matched; only
+        filters or an explicit newest-first listing (``sort="date"``) browse without words."""
+        if not parsed.clauses and not filter_queries and not browsing:
+            raise QuerySyntaxError("empty query: type a word to search for, or a filter such as tag:NAME")
+
     def _execute(
         self,
         searcher: tantivy.Searcher,
@@ -235,19 +255,32 @@ class Index:
         sort: Sort,
         limit: int,
         offset: int,
-    ) -> tuple[Plan, tantivy.SearchResult, bool]:
+        synonyms: bool = True,
+    ) -> tuple[ParsedQuery, Plan, tantivy.SearchResult, bool]:
         """Pick the plan (all words, or the best partial matches) and run it."""
         if mode not in MODES:
             raise QuerySyntaxError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
-        builder = self.builder.bind(searcher)
+        builder = self.builder.bind(searcher, self._weights_for(synonyms))
         plan = builder.build(parsed, filter_queries, "all")
+        if plan.natural and parsed.has_operators and not parsed.literal:
+            # A sentence: its quotes and dashes are punctuation, not phrase and exclusion.
+            parsed = parse_query(parsed.raw, literal=True)
+            plan = builder.build(parsed, filter_queries, "all")
         if mode == "all" or plan.content_words < 2:
-            return plan, self._run(searcher, plan, sort, limit, offset), False
-        if mode == "auto" and not plan.natural:
+            found = self._run(searcher, plan, sort, limit, offset)
+            if found.count or mode == "all":
+                return parsed, plan, found, False
+            split = builder.split_compounds(parsed)
+            if split is None:
+                return parsed, plan, found, False
+            # 電子署名法 is in no post, but its parts 電子 署名 法 are: the best partial match.
+            plan = builder.build(split, filter_queries, "any")
+            return split, plan, self._run(searcher, plan, sort, limit, offset), True
+        if mode == "auto" and not plan.loose:
             # Keywords: all of them. Only if no post has them all, the best partial matches.
             found = self._run(searcher, plan, sort, limit, offset)
             if found.count:
-                return plan, found, False
+                return parsed, plan, found, False
             partial = True
         else:
             # A question or sentence: rank every post with some of its words, those with all
@@ -256,7 +289,11 @@ class Index:
                 searcher.search(tantivy.Query.const_score_query(plan.query, 1.0), 1, count=True).count == 0
             )
         plan = builder.build(parsed, filter_queries, "any")
-        return plan, self._run(searcher, plan, sort, limit, offset), partial
+        return parsed, plan, self._run(searcher, plan, sort, limit, offset), partial
+
+    def _weights_for(self, synonyms: bool) -> Weights:
+        weights = self.builder.weights
+        return weights if synonyms else dataclasses.replace(weights, synonym=0.0)
 
     def _by_recency(
         self, searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]], weight: float
@@ -279,7 +316,12 @@ class Index:
         return searcher.search(plan.query, limit, count=True, offset=offset)
 
     def _hit(
-        self, searcher: tantivy.Searcher, key: object, addr: tantivy.DocAddress, plan: Plan | None, snippets: bool
+        self,
+        searcher: tantivy.Searcher,
+        key: object,
+        addr: tantivy.DocAddress,
+        plan: Plan | None,
+        snippets: bool,
     ) -> Hit:
         doc = searcher.doc(addr)
         title = doc.get_first("title") or ""
@@ -300,6 +342,11 @@ class Index:
         )
         if snippets and plan is not None:
             snip = self.snippets.snippet(body or excerpt, plan.spec)
+            if not snip.highlights and plan.has_text:
+                code = doc.get_first("code")
+                in_code = self.snippets.code_line(code, plan.spec) if code else None
+                if in_code is not None:
+                    snip, hit.snippet_in_code = in_code, True
             hit.snippet, hit.highlights = snip.text, snip.highlights
             hit.title_highlights = self.snippets.highlight(title, plan.spec)
         return hit

@@ -28,10 +28,15 @@ _ITERATION_RE = re.compile("[ゝヽゞヾ]")
 
 
 def _expand_iteration(chars: list[str]) -> list[str]:
+    """Spell out iteration marks in place, one character for one, so that offset maps built
+    beside ``chars`` stay aligned. A mark after anything but kana is left as written."""
     for i, ch in enumerate(chars):
-        if ch in _ITERATION and i > 0:
+        if ch in _ITERATION and i > 0 and is_kana(chars[i - 1]):
             base = unicodedata.normalize("NFD", chars[i - 1])[0]  # か for が: ゝ never voices
-            chars[i] = unicodedata.normalize("NFC", base + "\u3099") if _ITERATION[ch] else base
+            if _ITERATION[ch]:
+                voiced = unicodedata.normalize("NFC", base + "\u3099")
+                base = voiced if len(voiced) == 1 else base  # あ has no voiced form
+            chars[i] = base
     return chars
 
 
@@ -109,6 +114,11 @@ def to_katakana(text: str) -> str:
 def is_kana(text: str) -> bool:
     """True for text made only of hiragana, katakana and the long-vowel mark."""
     return bool(text) and all(("\u3041" <= ch <= "\u309f") or ("\u30a0" <= ch <= "\u30ff") for ch in text)
+
+
+def has_katakana(text: str) -> bool:
+    """True if any character is full-width katakana (ー alone does not count)."""
+    return any("\u30a1" <= ch <= "\u30fa" for ch in text)
 
 
 def has_japanese(text: str) -> bool:

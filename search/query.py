@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 
 from search.errors import QuerySyntaxError
 
+# Caps on the work one query may cause (a search box on the web is open to anyone): a
+# query's cost grows with its words and the length of its phrases, and no reader types
+# more than a long sentence. Documented in the README.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 100
+
 FILTER_KEYS = ("tag", "category", "author", "since", "until")
 FIELD_KEYS = ("title",)
 _OPEN_QUOTES = {'"': '"', "「": "」", "『": "』", "“": "”"}
@@ -47,6 +53,8 @@ class Clause:
 @dataclass
 class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)
+    raw: str = ""
+    literal: bool = False
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
@@ -61,6 +69,11 @@ class ParsedQuery:
     def negative(self) -> list[Clause]:
         return [c for c in self.clauses if c.negated]
 
+    @property
+    def has_operators(self) -> bool:
+        """Quoted phrases or exclusions: syntax that a sentence may contain by accident."""
+        return any(c.negated or any(a.phrase for a in c.alternatives) for c in self.clauses)
+
 
 @dataclass
 class _Piece:
@@ -68,16 +81,24 @@ class _Piece:
     quoted: bool
 
 
-def parse_query(raw: str) -> ParsedQuery:
-    """Parse the search box text. Raises :class:`QuerySyntaxError` only for unusable input."""
-    text = unicodedata.normalize("NFKC", raw)
-    result = ParsedQuery()
+def parse_query(raw: str, literal: bool = False) -> ParsedQuery:
+    """Parse the search box text. Raises :class:`QuerySyntaxError` only for unusable input.
+
+    ``literal``: quotes and a leading ``-`` are plain text, for a query that reads as a
+    sentence (a remembered line such as ``go env コマンドに -w を付ける`` or
+    ``「CRYPTREC Report 2015の公開」他``), where they are punctuation, not operators.
+    Filters (``tag:``…) and ``OR`` keep their meaning.
+    """
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long: {len(raw):,} characters (at most {MAX_QUERY_CHARS:,})")
+    text = unicodedata.normalize("NFKC", raw)[: MAX_QUERY_CHARS * 4]  # ㍻ and ﷺ grow under NFKC
+    result = ParsedQuery(raw=raw, literal=literal)
     pending_or = False
-    for piece in _split(text):
+    for piece in _split(text, literal):
         if not piece.quoted and piece.text in _OR_WORDS:
             pending_or = bool(result.clauses)
             continue
-        clause = _to_clause(piece, result)
+        clause = _to_clause(piece, result, literal)
         if clause is None:
             continue
         if pending_or and result.clauses:
@@ -93,12 +114,14 @@ def parse_query(raw: str) -> ParsedQuery:
     return result
 
 
-def _to_clause(piece: _Piece, result: ParsedQuery) -> Clause | None:
+def _to_clause(piece: _Piece, result: ParsedQuery, literal: bool = False) -> Clause | None:
     if piece.quoted:
         return Clause((Text(piece.text, phrase=True),)) if piece.text.strip() else None
     word = piece.text
     negated = False
-    if word.startswith("-") and len(word) > 1:
+    if literal:
+        pass
+    elif word.startswith("-") and len(word) > 1:
         negated, word = True, word[1:]
     elif word.startswith("+") and len(word) > 1:
         word = word[1:]
@@ -116,6 +139,8 @@ def _to_clause(piece: _Piece, result: ParsedQuery) -> Clause | None:
         return None
     if not word.strip("-+"):
         return None  # a lone - or + is punctuation, not an operator
+    if literal:
+        return Clause((Text(word),))
     value, quoted = _unquote(word)
     return Clause((Text(value, phrase=quoted),), negated)
 
@@ -149,11 +174,13 @@ def _unquote(value: str) -> tuple[str, bool]:
     return value, False
 
 
-def _split(text: str) -> list[_Piece]:
+def _split(text: str, literal: bool = False) -> list[_Piece]:
     """Whitespace-separated pieces; a quoted span is one piece even with spaces inside.
 
-    A quote may also start inside a piece (``tag:"machine learning"``, ``-"phrase"``): the
-    piece then runs to the closing quote. An unclosed quote is taken literally.
+    A quoted phrase stands apart: the closing quote must end the text or be followed by a
+    space (``「公開」他`` is Japanese punctuation, not a phrase and a word). A quote may
+    also start inside a piece (``tag:"machine learning"``, ``-"phrase"``): the piece then
+    runs to the closing quote. An unclosed quote is taken literally.
     """
     pieces: list[_Piece] = []
     i, n = 0, len(text)
@@ -162,9 +189,9 @@ def _split(text: str) -> list[_Piece]:
             i += 1
             continue
         ch = text[i]
-        if ch in _OPEN_QUOTES:
+        if ch in _OPEN_QUOTES and not literal:
             close = text.find(_OPEN_QUOTES[ch], i + 1)
-            if close > 0:
+            if close > 0 and (close + 1 == n or text[close + 1].isspace()):
                 pieces.append(_Piece(text[i + 1 : close], True))
                 i = close + 1
                 continue
@@ -172,7 +199,7 @@ def _split(text: str) -> list[_Piece]:
         buf: list[str] = []
         while j < n and not text[j].isspace():
             c = text[j]
-            if c in _OPEN_QUOTES and j > i:
+            if c in _OPEN_QUOTES and j > i and (not literal or text[j - 1] == ":"):
                 close = text.find(_OPEN_QUOTES[c], j + 1)
                 if close > 0:
                     buf.append(text[j : close + 1])

@@ -17,17 +17,21 @@ posts with more and rarer words score higher; the result is then flagged ``parti
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Literal
 
 import tantivy
 from tantivy import Occur, Query
 
-from search.analysis import Analyzer, Token, bigrams
-from search.normalize import fold, is_kana
-from search.query import ParsedQuery, Text
+from search.analysis import Analyzer, Token, bigrams, synonym_term
+from search.dates import mentioned_dates
+from search.errors import QuerySyntaxError
+from search.normalize import fold, has_katakana, is_kana
+from search.query import MAX_QUERY_WORDS, Clause, ParsedQuery, Text
 
 Mode = Literal["all", "any"]
 
@@ -45,6 +49,7 @@ class Weights:
     alt: float = 0.5
     gram: float = 0.25
     reading: float = 0.15
+    synonym: float = 0.4  # 0 turns synonyms off
     proximity: float = 0.5
     tie_breaker: float = 0.0
     # ``any`` mode (questions, partial matches) adds constant bonuses on top of BM25: for a
@@ -54,6 +59,12 @@ class Weights:
     all_words: float = 12.0
     pairs: float = 8.0
     pair_slop: int = 0
+    pair_idf: float = 0.0
+    date_match: float = 60.0  # a post dated in the month or on the day the query names
+    # Keyword queries with this many content words rank posts with any of them (those with
+    # all first) instead of requiring all: a long remembered list rarely matches word for word.
+    loose_words: int = 4
+    shared_idf: bool = True
 
     def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "title":
@@ -69,6 +80,15 @@ class Weights:
 
 def gram_fields(scope: str | None) -> list[str]:
     return ["title_g"] if scope == "title" else ["title_g", "body_g"]
+
+
+def reading_field(scope: str | None) -> str:
+    return "title_reading" if scope == "title" else "reading"
+
+
+def phrase_fields(scope: str | None) -> list[str]:
+    """Where words standing together count: a title scope keeps them in the title."""
+    return ["title_w"] if scope == "title" else ["title_w", "body_w"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class MatchSpec:
     words: set[str] = field(default_factory=set)
     needles: set[str] = field(default_factory=set)
     readings: set[str] = field(default_factory=set)
+    synonyms: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -99,6 +120,7 @@ class Plan:
     analysed: list[tuple[Text, list[Token]]] = field(default_factory=list)
     natural: bool = False
     ignored: list[Text] = field(default_factory=list)  # words typed apart that are only particles
+    loose: bool = False  # rank posts with any of the words (questions, long keyword lists)
 
 
 # Fields most posts leave empty or keep to a few words. BM25's length normalisation would
@@ -119,20 +141,22 @@ class QueryBuilder:
         analyzer: Analyzer,
         weights: Weights | None = None,
         searcher: tantivy.Searcher | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
         self.schema = schema
         self.analyzer = analyzer
         self.weights = weights or Weights()
         self.searcher = searcher
+        self.tz = tz
         self._df: dict[tuple[str, str], int] = {}
         # A bound builder serves one search, which may build the all-words and the any-words
         # plan of the same query: analyse each text and build each word's query once.
         self._tokens: dict[str, list[Token]] = {}
-        self._words: dict[tuple[Token, str | None, bool], Query] = {}
+        self._words: dict[tuple[Token, str | None, bool, bool], Query] = {}
 
-    def bind(self, searcher: tantivy.Searcher) -> QueryBuilder:
+    def bind(self, searcher: tantivy.Searcher, weights: Weights | None = None) -> QueryBuilder:
         """A builder for queries on ``searcher``'s snapshot, whose term statistics it uses."""
-        return QueryBuilder(self.schema, self.analyzer, self.weights, searcher)
+        return QueryBuilder(self.schema, self.analyzer, weights or self.weights, searcher, self.tz)
 
     def tokens(self, text: str) -> list[Token]:
         found = self._tokens.get(text)
@@ -153,10 +177,25 @@ class QueryBuilder:
         n = self.df(field_name, term)
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
+    def shared_idf(self, term: str) -> float:
+        """One IDF for a word in every field (BM25F-style), from the posts that have it in
+        their title or body: a word common in bodies but rare in titles would otherwise
+        score about ten times more in another post's title than it says about that post."""
+        total = self.searcher.num_docs if self.searcher is not None else 1
+        n = max(self.df("body_w", term), self.df("title_w", term))
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
     def _field_term(self, field_name: str, term: str, weight: float) -> Query:
         q = self._term(field_name, term)
-        if field_name in PRESENCE_FIELDS and self.searcher is not None:
-            return Query.const_score_query(q, weight * self.idf(field_name, term))
+        if self.searcher is None:
+            return Query.boost_query(q, weight)
+        shared = self.weights.shared_idf
+        if field_name in PRESENCE_FIELDS:
+            idf = self.shared_idf(term) if shared else self.idf(field_name, term)
+            return Query.const_score_query(q, weight * idf)
+        if shared and self.df(field_name, term):
+            # tantivy scores BM25 with the field's own IDF: rescale it to the shared one.
+            weight *= self.shared_idf(term) / max(self.idf(field_name, term), 1e-6)
         return Query.boost_query(q, weight)
 
     # -- leaves --------------------------------------------------------------------
@@ -178,14 +217,21 @@ class QueryBuilder:
         grams = list(enumerate(bigrams(folded)))
         return _any([self._phrase(f, grams) for f in gram_fields(scope)])
 
-    def reading(self, kana: str) -> Query | None:
+    def reading(self, kana: str, scope: str | None = None) -> Query | None:
         key = self.analyzer.reading_key(kana)
         if len(key) < 2:
             return None
-        return self._phrase("reading", list(enumerate(bigrams(key))))
+        return self._phrase(reading_field(scope), list(enumerate(bigrams(key))))
 
-    def word_ways(self, token: Token, scope: str | None, substring: bool = True) -> list[Way]:
-        """Every way one query word may match, each with its weighted query (see module doc)."""
+    def word_ways(
+        self, token: Token, scope: str | None, substring: bool = True, joined: bool = False
+    ) -> list[Way]:
+        """Every way one query word may match, each with its weighted query (see module doc).
+
+        ``joined``: the word is one piece of a katakana run typed together (ショート of
+        ショートコード); it then does not match English words through their katakana form
+        or synonyms, which would find posts with "short" in one place and "code" in another.
+        """
         w = self.weights
         fields = w.word_fields(scope)
         ways = [Way("word", f, token.term, self._field_term(f, token.term, fw)) for f, fw in fields]
@@ -197,11 +243,25 @@ class QueryBuilder:
             ways.append(
                 Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))
             )
+            if not joined and has_katakana(token.term):
+                ways.append(
+                    Way(
+                        "alias",
+                        "alias",
+                        token.term,
+                        Query.boost_query(self._term("alias", token.term), w.alt),
+                    )
+                )
+            if w.synonym and token.synonyms and not joined:
+                ways += [
+                    Way("synonym", "syn", term, Query.boost_query(self._term("syn", term), w.synonym))
+                    for term in map(synonym_term, token.synonyms)
+                ]
         if substring:
             ways += self._substring_ways(fold(token.surface) or token.term, scope)
         return ways
 
-    def word(self, token: Token, scope: str | None, mode: Mode = "all") -> Query:
+    def word(self, token: Token, scope: str | None, mode: Mode = "all", joined: bool = False) -> Query:
         """One query word: the best of its whole-word, part, substring and reading matches.
 
         In ``any`` mode (questions, partial matches) a word that the index holds as a word
@@ -210,13 +270,61 @@ class QueryBuilder:
         phrases over a question's every word were half the cost of answering it.
         """
         substring = mode == "all" or not self._known(token, scope)
-        key = (token, scope, substring)
+        key = (token, scope, substring, joined)
         q = self._words.get(key)
         if q is None:
-            ways = self.word_ways(token, scope, substring)
+            ways = self.word_ways(token, scope, substring, joined)
             q = Query.disjunction_max_query([w.query for w in ways], self.weights.tie_breaker)
             self._words[key] = q
         return q
+
+    def split_compounds(self, parsed: ParsedQuery) -> ParsedQuery | None:
+        """The query with each compound word replaced by what is left of it when one end is
+        dropped (電子署名法 → 電子署名, 署名法; a two-part word → its parts), or None if it
+        has no compound. For a compound no post contains, the posts with most of it are
+        the best partial match: 電子署名 before posts that merely mention 法."""
+        clauses = []
+        changed = False
+        for clause in parsed.clauses:
+            alternatives = []
+            for alt in clause.alternatives:
+                tokens = self.tokens(alt.text)
+                if not alt.phrase and not clause.negated and any(t.parts for t in _content(tokens)):
+                    words = [" ".join(self._shorter(t)) if t.parts else t.surface for t in _content(tokens)]
+                    alt = Text(" ".join(words), field=alt.field)
+                    changed = True
+                alternatives.append(alt)
+            clauses.append(Clause(tuple(alternatives), clause.negated))
+        return dataclasses.replace(parsed, clauses=clauses) if changed else None
+
+    def _shorter(self, token: Token) -> list[str]:
+        pieces = self.analyzer.part_surfaces(token.surface) or list(token.parts)
+        if len(pieces) < 3:
+            return pieces
+        return ["".join(pieces[:-1]), "".join(pieces[1:])]
+
+    def _dates_named(self, alts: list[Text]) -> list[Query]:
+        """A bonus for posts dated in a month or on a day the query names (「2017 年 7 月号」,
+        「2019-02-19 のブックマーク」): monthly and dated posts rarely repeat their date in
+        the text, but a reader remembers it."""
+        text = " ".join(alt.text for alt in alts if not alt.phrase)
+        return [
+            Query.const_score_query(
+                Query.range_query(
+                    self.schema, "date", tantivy.FieldType.Date, start, end, include_upper=False
+                ),
+                self.weights.date_match,
+            )
+            for start, end in mentioned_dates(text, self.tz)[:4]
+        ]
+
+    def _pair_bonus(self, a: Token, b: Token) -> float:
+        """The bonus for two query words found side by side. With ``pair_idf`` it grows with
+        the rarer word's IDF: 32 ビット side by side says little, 7.3.969 リリース a lot."""
+        w = self.weights
+        if not w.pair_idf or self.searcher is None:
+            return w.pairs
+        return w.pair_idf * max(self.shared_idf(a.term), self.shared_idf(b.term))
 
     def _rarest(self, content: list[Token]) -> list[Token]:
         ranked = sorted(content, key=lambda t: self.df("body_w", t.term))
@@ -253,10 +361,11 @@ class QueryBuilder:
         if len(_content(tokens)) != 1:
             ways += self._substring_ways(folded, text.field)
         if is_kana(folded):
-            rq = self.reading(folded)
+            rq = self.reading(folded, text.field)
             if rq is not None:
                 shown = " ".join(bigrams(self.analyzer.reading_key(folded)))
-                ways.append(Way("reading", "reading", shown, Query.boost_query(rq, self.weights.reading)))
+                where = reading_field(text.field)
+                ways.append(Way("reading", where, shown, Query.boost_query(rq, self.weights.reading)))
         return ways
 
     # -- clauses -------------------------------------------------------------------
@@ -276,6 +385,8 @@ class QueryBuilder:
             spec.words.add(t.term)
             spec.needles.add(fold(t.surface) or t.term)
             spec.needles.add(t.term)
+            if self.weights.synonym and text.field is None:
+                spec.synonyms.update(t.synonyms)
 
     def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
         """Query for one clause alternative (words typed together, or a phrase)."""
@@ -284,7 +395,8 @@ class QueryBuilder:
         if content and not text.phrase and not (mode == "all" and _guessed_kana(text, tokens)):
             if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
                 content = self._rarest(content)
-            word_qs = [self.word(t, text.field, mode) for t in content]
+            joined = joined_kana(tokens)
+            word_qs = [self.word(t, text.field, mode, id(t) in joined) for t in content]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
             elif mode == "any":
@@ -306,9 +418,8 @@ class QueryBuilder:
         words = [(index[id(t)], t.term) for t in content]
         base = words[0][0]
         words = [(i - base, term) for i, term in words]
-        fields = ["title_w"] if scope == "title" else ["title_w", "body_w"]
         return Query.boost_query(
-            _any([self._phrase(f, words, slop=2) for f in fields]), self.weights.proximity
+            _any([self._phrase(f, words, slop=2) for f in phrase_fields(scope)]), self.weights.proximity
         )
 
     # -- whole query -----------------------------------------------------------------
@@ -321,6 +432,9 @@ class QueryBuilder:
         """
         spec = MatchSpec()
         analysed = [(alt, self.tokens(alt.text)) for c in parsed.clauses for alt in c.alternatives]
+        words = sum(len(tokens) for _alt, tokens in analysed)
+        if words > MAX_QUERY_WORDS:
+            raise QuerySyntaxError(f"query too long: {words} words (at most {MAX_QUERY_WORDS})")
         tokens_of = {id(alt): tokens for alt, tokens in analysed}
         positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
         has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
@@ -366,12 +480,13 @@ class QueryBuilder:
                     content = _content(tokens)
                     for a, b in itertools.pairwise(content):
                         gap = position[id(b)] - position[id(a)]
-                        for f in ("body_w", "title_w"):
-                            pair_qs.append(
-                                self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
-                            )
+                        where = [
+                            self._phrase(f, [(0, a.term), (gap, b.term)], slop=self.weights.pair_slop)
+                            for f in phrase_fields(alt.field)
+                        ]
+                        # A pair counts once, in the title or the body.
+                        pair_qs.append(Query.const_score_query(_any(where), self._pair_bonus(a, b)))
                 if pair_qs:
-                    pair_qs = [Query.const_score_query(q, self.weights.pairs) for q in pair_qs]
                     clauses.append((Occur.Should, _any(pair_qs)))
             if self.weights.all_words:
                 every = Query.boolean_query([(Occur.Must, q) for q in positives])
@@ -380,15 +495,20 @@ class QueryBuilder:
             clauses += [(Occur.Must, q) for q in positives]
         elif not filters:  # only exclusions: start from every post
             clauses.append((Occur.Must, Query.all_query()))
+        if positives and self.weights.date_match:
+            clauses += [(Occur.Should, q) for q in self._dates_named(positive_alts)]
         clauses += [(Occur.MustNot, q) for q in negatives]
+        natural = _is_natural(parsed, analysed, content_words)
         return Plan(
             query=Query.boolean_query(clauses),
             spec=spec,
             content_words=content_words,
             has_text=bool(positives),
             analysed=analysed,
-            natural=_is_natural(parsed, analysed, content_words),
+            natural=natural,
             ignored=[alt for alt in positive_alts if not kept(alt)],
+            loose=natural
+            or (content_words >= self.weights.loose_words and not any(alt.phrase for alt in positive_alts)),
         )
 
 
@@ -399,6 +519,15 @@ def recency_factor(age_days: float | None, weight: float, half_life_days: float 
     if age_days is None or weight <= 0:
         return 1.0
     return 1.0 + weight * 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def joined_kana(tokens: list[Token]) -> set[int]:
+    """ids of the katakana words typed right against another katakana word."""
+    out: set[int] = set()
+    for a, b in itertools.pairwise(tokens):
+        if a.end == b.start and has_katakana(a.surface) and has_katakana(b.surface):
+            out.update((id(a), id(b)))
+    return out
 
 
 def _guessed_kana(text: Text, tokens: list[Token]) -> bool:

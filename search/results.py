@@ -25,6 +25,7 @@ class Hit:
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
+    snippet_in_code: bool = False  # the snippet is a line of a code block (show it as code)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Hit:
             "snippet": self.snippet,
             "highlights": [list(span) for span in self.highlights],
             "title_highlights": [list(span) for span in self.title_highlights],
+            "snippet_in_code": self.snippet_in_code,
         }
 
 

@@ -13,6 +13,7 @@ mtime, size    file stat (fast)                                      skipping un
 title          original title (stored)                               display, snippets
 excerpt        excerpt / description (stored)                        display
 body           readable text of the Markdown body (stored)           snippets
+code           the post's code blocks (stored)                       snippets of code-only matches
 date           publication instant (fast, indexed)                   filters, sort
 date_text      the date as ISO 8601 in the post's own offset         display
 tag/category   display forms (stored, fast)                          display, tag counts
@@ -21,8 +22,11 @@ author(_key)   author display name / folded key                      display / f
 title_w ...    word terms (Sudachi, normalised)                      ranked word matches
 title_g ...    folded character bigrams with positions               exact substring matches
 uni            folded single characters                              one-character queries
-alt            compound parts and aliases                            partial-word matches
+alt            compound parts (関西 国際 空港; vim 9 of vim9)           partial-word matches
+alias          Sudachi's form of a Latin word (アマゾン for Amazon)      katakana queries for English
+syn            Sudachi synonym group ids of the words (s14881)       synonyms (パソコン ↔ PC)
 reading        bigrams of Sudachi's katakana readings                kana queries for kanji
+title_reading  the same, of the title alone                          kana queries in title:
 code_w         words of code blocks                                  low-weight matches
 tags_w         words of tags                                         ranked tag matches
 draft          true for drafts indexed with --drafts                 excluded from related posts
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 2  # 2: draft flag, term bag for related posts
+SCHEMA_VERSION = 5  # 5: draft flag, term bag for related posts
 TERMS = "terms"
 STORED_ONLY = "stored_only"
 
@@ -55,6 +59,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("excerpt", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("body", stored=True, tokenizer_name=STORED_ONLY)
+    sb.add_text_field("code", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_date_field("date", stored=False, indexed=True, fast=True)
     sb.add_text_field("date_text", stored=True, tokenizer_name=STORED_ONLY)
     sb.add_text_field("tag", stored=True, fast=True, tokenizer_name="raw")
@@ -66,9 +71,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_boolean_field("draft", stored=True, indexed=True, fast=False)
     sb.add_text_field("bag", stored=True, tokenizer_name=STORED_ONLY)
 
-    for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading"):
+    for name in ("title_w", "excerpt_w", "body_w", "tags_w", "title_g", "body_g", "reading", "title_reading"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="position")
-    for name in ("uni", "alt", "code_w"):
+    for name in ("uni", "alt", "alias", "syn", "code_w"):
         sb.add_text_field(name, stored=False, tokenizer_name=TERMS, index_option="freq")
     return sb.build()
 

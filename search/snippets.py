@@ -16,6 +16,7 @@ Offsets are Python string indices (code points) into ``Snippet.text``.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -23,11 +24,14 @@ from search.analysis import Analyzer, Token
 from search.normalize import fold_with_offsets
 from search.ranking import MatchSpec
 
+_log = logging.getLogger(__name__)
+
 WIDTH = 140
 _LEAD = 24  # characters of context shown before the first match
 _FALLBACK_SCAN = 6_000  # characters Sudachi may read to find a match no substring shows
 _MAX_OCCURRENCES = 400
 _BREAKS = "\n。！？!?"
+_MAX_CODE_LINES = 2_000  # lines of code scanned for a match, to bound the work per hit
 
 
 @dataclass
@@ -42,14 +46,31 @@ class SnippetMaker:
         self.width = width
 
     def highlight(self, text: str, spec: MatchSpec) -> list[tuple[int, int]]:
-        """Spans of ``text`` that match the query (used whole for titles)."""
+        """Spans of ``text`` that match the query (used whole for titles).
+
+        Highlighting is decoration: if it fails on some text nobody foresaw, the reader
+        still gets the result, unmarked, and the failure is logged for us to fix.
+        """
         if not text:
             return []
-        return _merge(self._spans(text, spec, self.analyzer.tokens(text)))
+        try:
+            return _merge(self._spans(text, spec, self.analyzer.tokens(text)))
+        except Exception:
+            _log.warning("highlighting failed; shown without highlights", exc_info=True)
+            return []
 
     def snippet(self, text: str, spec: MatchSpec) -> Snippet:
+        """The passage of ``text`` that best shows the query, with its matches marked."""
         if not text:
             return Snippet("")
+        try:
+            return self._snippet(text, spec)
+        except Exception:
+            _log.warning("snippet failed; shown from the start of the post", exc_info=True)
+            end = min(len(text), self.width)
+            return Snippet(" ".join(text[:end].split("\n")) + ("…" if end < len(text) else ""))
+
+    def _snippet(self, text: str, spec: MatchSpec) -> Snippet:
         start = self._locate(text, spec)
         start, end = self._window(text, start)
         segment = text[start:end]
@@ -82,7 +103,12 @@ class SnippetMaker:
         head = text[:_FALLBACK_SCAN]
         tokens = self.analyzer.tokens(head)
         for t in tokens:
-            if t.term in spec.words or t.alias in spec.words or spec.words.intersection(t.parts):
+            if (
+                t.term in spec.words
+                or t.alias in spec.words
+                or spec.words.intersection(t.parts)
+                or (t.synonyms and spec.synonyms.intersection(t.synonyms))
+            ):
                 return t.start
         for s, _e in _reading_spans(tokens, spec):
             return s
@@ -120,11 +146,36 @@ class SnippetMaker:
             if (
                 t.term in spec.words
                 or (t.alias and t.alias in spec.words)
+                or (t.synonyms and spec.synonyms.intersection(t.synonyms))
                 or (spec.words.intersection(t.parts) and not _overlaps(t.start, t.end, substring_spans))
             ):
                 spans.append((t.start, t.end))
         spans += _reading_spans(tokens, spec)
+        if spec.words:
+            # A question's で and です are not what the reader looks for: when the query has
+            # content words, a mark must cover at least one content word of the text.
+            content = [(t.start, t.end) for t in tokens if t.is_content and t.start < t.end]
+            spans = [(s, e) for s, e in spans if _overlaps(s, e, content)]
         return spans
+
+    def code_line(self, code: str, spec: MatchSpec) -> Snippet | None:
+        """The first line of a post's code blocks that matches, for a post that matches only
+        there (its prose snippet would show no mark at all)."""
+        for line in code.split("\n")[:_MAX_CODE_LINES]:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            spans = self.highlight(stripped, spec)
+            if spans:
+                start, end = self._window(stripped, spans[0][0])
+                shown = stripped[start:end]
+                prefix = "…" if start else ""
+                suffix = "…" if end < len(stripped) else ""
+                moved = [(s - start + len(prefix), e - start + len(prefix)) for s, e in spans if s < end]
+                return Snippet(
+                    prefix + shown + suffix, [(s, min(e, len(prefix) + len(shown))) for s, e in moved]
+                )
+        return None
 
 
 def _reading_spans(tokens: list[Token], spec: MatchSpec) -> list[tuple[int, int]]:

@@ -70,6 +70,8 @@ def read_meta(root: Path) -> IndexMeta:
     path = root / META_FILE
     if not root.exists():
         raise IndexNotFoundError(f"no index at {root} yet; create it with `search index POSTS_DIR`")
+    if not root.is_dir():
+        raise IndexNotFoundError(f"{root} is a file, not an index folder; give --index a folder")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

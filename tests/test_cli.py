@@ -128,3 +128,59 @@ def test_installed_console_script(indexed: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "error:" in proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "euc_jp", "shift_jis"])
+def test_output_on_a_terminal_that_is_not_utf8(indexed: Path, encoding: str) -> None:
+    # A title with an emoji and a table with box drawing on an EUC-JP (or ASCII) terminal:
+    # what the terminal can show is shown, the rest replaced; never UnicodeEncodeError.
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": encoding, "LANG": "C"}
+    for args in (["query", "AI"], ["tags"], ["stats"], ["explain", "AI", "--post", "2025-03-01-ai.md"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", *args, "--index", str(indexed)],
+            capture_output=True,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
+        assert b"Traceback" not in proc.stderr
+        text = proc.stdout.decode(encoding)
+        if encoding != "ascii" and args[0] == "query":
+            assert "AIチップの話" in text
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli.main", "query", "AI", "--json", "--index", str(indexed)],
+        capture_output=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert json.loads(proc.stdout)["hits"][0]["title"] == "AIチップの話"  # escaped, not replaced
+
+
+@pytest.mark.parametrize("query", ["", "   ", "　", "OR", "OR OR", "|"])
+def test_empty_query_is_an_error(indexed: Path, query: str) -> None:
+    code, _, err = run("query", query, "--index", str(indexed))
+    assert code == 1
+    assert err.strip().startswith("error: empty query") and len(err.strip().splitlines()) == 1
+
+
+def test_filters_alone_browse_posts(indexed: Path) -> None:
+    code, out, _ = run("query", "tag:AI", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+
+
+def test_a_dash_and_one_letter_is_an_unknown_option(indexed: Path) -> None:
+    # `-n 5` is a habit from other tools, not "exclude the word n".
+    code, _, err = run("query", "-n", "5", "AI", "--index", str(indexed))
+    assert code == 2 and "no such option: -n" in err
+    code, out, _ = run("query", "AI", '-"n"', "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+    code, out, _ = run("query", "AI", "-パン", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+
+
+def test_index_option_pointing_at_a_file(indexed: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    code, _, err = run("query", "AI", "--index", str(a_file))
+    assert code == 1
+    assert "is a file, not an index folder" in err and "Errno" not in err

@@ -20,6 +20,7 @@ import pytest
 from conftest import tree_hashes, unprivileged
 
 from indexer import IndexReport, index_posts
+from indexer.discover import ROOT_DOC
 from indexer.posts import MAX_TEXT_CHARS
 from indexer.run import MAX_FILE_BYTES
 from search import Index
@@ -98,6 +99,9 @@ def _files() -> dict[str, bytes]:
         ".git/HEAD": _text("ref: refs/heads/main\n"),
         ".git/notes.md": _text("# ぎっと内部\nぎっと記事。\n"),
         "notes.txt": _text("てきすと記事。\n"),
+        # What a repository keeps at its root: documents about it, not posts
+        "README.md": _text("# このブログについて\nりーどみー記事。\n"),
+        "LICENSE": _text("らいせんす記事。\n"),
     }
 
 
@@ -150,9 +154,10 @@ IGNORED = {
     ".DS_Store": "hidden file",
     "loop": "symlink loop (leads back to .)",
     "link-to-real.md": "same file as real.md (symlink)",
+    "README.md": ROOT_DOC,
 }
 # Never a post and not worth a line in the report: inside .git/, not Markdown.
-SILENT = {".git/notes.md", ".git/HEAD", "notes.txt"}
+SILENT = {".git/notes.md", ".git/HEAD", "notes.txt", "LICENSE"}
 
 
 def make_archive(folder: Path) -> Path:
@@ -184,7 +189,7 @@ def _warnings_by_file(report: IndexReport) -> dict[str, list[str]]:
 
 
 def _all_posts(idx: Index) -> dict[str, Hit]:
-    result = idx.search("", limit=1_000, snippets=False)
+    result = idx.search("", sort="date", limit=1_000, snippets=False)
     return {hit.path: hit for hit in result.hits}
 
 
@@ -277,7 +282,14 @@ def test_same_permalink_both_kept_and_links_resolve_to_the_real_file(messy: Mess
         "b/same-slug.md",
     ]
     assert [h.path for h in idx.search('"ほんもの記事"').hits] == ["real.md"]
-    for word in ("ばっくあっぷ記事", "じどうほぞん記事", "ぎっと記事", "てきすと記事"):
+    for word in (
+        "ばっくあっぷ記事",
+        "じどうほぞん記事",
+        "ぎっと記事",
+        "てきすと記事",
+        "りーどみー記事",
+        "らいせんす記事",
+    ):
         assert idx.search(f'"{word}"').total == 0, word
 
 

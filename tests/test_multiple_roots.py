@@ -47,5 +47,5 @@ def test_roots_with_different_names_are_prefixed_by_their_name(tmp_path: Path) -
     posts = write_posts(tmp_path / "a" / "posts", {"p.md": post("投稿", "とうこう")})
     notes = write_posts(tmp_path / "b" / "notes", {"p.md": post("覚え書き", "おぼえがき")})
     index_posts([posts, notes], tmp_path / "index", workers=1)
-    everything = Index.open(tmp_path / "index").search("", limit=10, snippets=False)
+    everything = Index.open(tmp_path / "index").search("", sort="date", limit=10, snippets=False)
     assert sorted(h.path for h in everything.hits) == ["notes/p.md", "posts/p.md"]

@@ -45,7 +45,9 @@ def index_cmd(
 
 def indexed(index: Path) -> dict[str, str]:
     """path → title of every post in the index."""
-    return {h.path: h.title for h in Index.open(index).search("", limit=100, snippets=False).hits}
+    return {
+        h.path: h.title for h in Index.open(index).search("", sort="date", limit=100, snippets=False).hits
+    }
 
 
 @needs_script

@@ -55,3 +55,57 @@ def test_wrapped_japanese_lines_join_without_space() -> None:
     text = markdown_to_text("関西国際\n空港に着いた。\nThis is\nEnglish.").text
     assert "関西国際空港に着いた。" in text
     assert "This is English." in text
+
+
+# -- Markdown syntax never reaches the readable text (snippets show it) ---------------------
+
+
+def test_footnote_markers_are_dropped_and_footnote_text_kept() -> None:
+    md = "坂の上の店は閉まっていた[^closed]。翌日また行った[^2]。\n\n[^closed]: 定休日は水曜だった。\n[^2]: 二度目は開いていた。\n"
+    text = markdown_to_text(md).text
+    assert "坂の上の店は閉まっていた。翌日また行った。" in text
+    assert "定休日は水曜だった。" in text and "二度目は開いていた。" in text
+    assert "[^" not in text and "]:" not in text
+
+
+def test_links_whose_target_is_a_shortcode_keep_only_their_text() -> None:
+    md = (
+        '詳しくは[前に書いた記事]({{< ref "/posts/old-post.md" >}} "古い記事の題") を参照。\n\n'
+        '[同じ節]({{< relref "#setup" >}})と[一覧]({{< rlnk "/remark/" >}})も。\n\n'
+        "Jekyll では[前回]({{ site.baseurl }}{% post_url 2020-01-05-first %})のように書く。\n\n"
+        '参照形式の[脚注リンク][old]。\n\n[old]: {{< ref "old.md" >}}\n'
+    )
+    text = markdown_to_text(md).text
+    for kept in (
+        "詳しくは前に書いた記事 を参照。",
+        "同じ節と一覧も。",
+        "Jekyll では前回のように書く。",
+        "参照形式の脚注リンク。",
+    ):
+        assert kept in text
+    for gone in ("](", '"', "古い記事の題", "ref", "rlnk", "post_url", "[", "]"):
+        assert gone not in text
+
+
+def test_shortcode_captions_are_text_and_other_arguments_are_not() -> None:
+    md = (
+        '{{< fig-img src="./snow.jpg" title="雪の大通公園" link="./snow.jpg" >}}\n\n'
+        '{{< pdf-file title="道路の凍結に関する報告書" link="https://example.com/a.pdf" >}}\n\n'
+        '助かった {{% emoji "ペコン" %}} ありがとう。\n'
+    )
+    text = markdown_to_text(md).text
+    assert "雪の大通公園" in text and "道路の凍結に関する報告書" in text
+    assert "助かった ありがとう。" in text
+    for gone in ("snow.jpg", "ペコン", "src", "title", "{{", "example.com"):
+        assert gone not in text
+
+
+def test_link_syntax_markdown_could_not_parse_keeps_its_label() -> None:
+    # A URL with spaces is not a link for CommonMark; the reader's page shows the label.
+    text = markdown_to_text("- [古い案内 · 旧サイト](古い案内 · 旧サイト)\n").text
+    assert text == "古い案内 · 旧サイト"
+
+
+def test_syntax_inside_inline_code_is_kept() -> None:
+    text = markdown_to_text("脚注は `[^1]` と書き、太字は `**強調**` と書く。").text
+    assert text == "脚注は [^1] と書き、太字は **強調** と書く。"

@@ -200,7 +200,8 @@ def test_query_syntax(idx: Index) -> None:
     assert found(idx, "旅行記 category:旅行") == ["syntax/taro.md"]
     assert found(idx, "旅行記 tag:本") == ["syntax/hanako.md"]
     assert found(idx, "「旅の準備」") == ["syntax/taro.md"]
-    assert set(found(idx, "本屋 OR 準備")) == {"syntax/hanako.md", "syntax/taro.md"}
+    # 準備 also finds its synonym 用意 (two more posts), ranked below the word itself.
+    assert set(found(idx, "本屋 OR 準備")[:2]) == {"syntax/hanako.md", "syntax/taro.md"}
     assert found(idx, "旅行記 -本屋") == ["syntax/taro.md"]
     assert found(idx, "title:本屋") == ["syntax/hanako.md"]
     assert "recent/old.md" not in found(idx, "灯台 since:2020-01-01")

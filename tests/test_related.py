@@ -30,7 +30,7 @@ def idx(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 
 def all_paths(idx: Index) -> list[str]:
-    return [h.path for h in idx.search("", limit=1000, snippets=False).hits]
+    return [h.path for h in idx.search("", sort="date", limit=1000, snippets=False).hits]
 
 
 def related(idx: Index, post: str, limit: int = 10) -> list[str]:

@@ -243,3 +243,20 @@ def test_bad_query_syntax_is_explained_or_read_literally(idx: Index) -> None:
     for odd in ('"unclosed 投資', "投資 OR", "- 投資", "foo:bar", "***", "：", "(投資"):
         idx.search(odd)  # must not raise
     assert "_posts/2025-01-01-invest.md" in paths(idx.search('"unclosed 投資', limit=20))
+
+
+def test_a_tag_given_as_a_string_is_one_tag(sample_index) -> None:  # type: ignore[no-untyped-def]
+    as_list = sample_index.search("", tags=["AI"], limit=50)
+    as_string = sample_index.search("", tags="AI", limit=50)
+    assert as_list.total > 0
+    assert [h.path for h in as_string.hits] == [h.path for h in as_list.hits]
+    assert (
+        sample_index.search("", categories="技術").total == sample_index.search("", categories=["技術"]).total
+    )
+
+
+@pytest.mark.parametrize("query", ["", "  ", "OR", "| OR"])
+def test_empty_query_raises_unless_browsing(sample_index, query: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(QuerySyntaxError, match="empty query"):
+        sample_index.search(query)
+    assert sample_index.search(query, sort="date").total == sample_index.stats().posts

@@ -82,3 +82,51 @@ def test_title_highlights(idx: Index) -> None:
 def test_no_snippets_when_not_wanted(idx: Index) -> None:
     hit = idx.search("半導体", snippets=False).hits[0]
     assert hit.snippet == "" and hit.highlights == []
+
+
+def test_highlights_after_a_voiced_iteration_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # あ has no voiced form, so ゞ after it once folded to two characters with one offset:
+    # every highlight after it shifted, and a match at the very end raised IndexError.
+    write_posts(
+        tmp_path / "posts", {"kana.md": "---\ntitle: 踊り字\n---\n踊り字の例：あゞ、みすゞ。変換表\n"}
+    )
+    index_posts([tmp_path / "posts"], tmp_path / "index", workers=1)
+    idx = Index.open(tmp_path / "index")
+    hit = only_hit(idx, "変換表")
+    assert marked(hit) == ["変換表"]
+    hit = only_hit(idx, "あゞ")
+    assert marked(hit) == ["あゞ"]
+
+
+@pytest.fixture(scope="module")
+def prose_and_code(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    base = tmp_path_factory.mktemp("prose")
+    posts = {
+        "errors.md": "---\ntitle: 例外の扱い\n---\nGo でエラーを処理する方法です。ここでは簡単に書く。\n",
+        "crypto.md": "---\ntitle: メモ\n---\nファイルを暗号化で守り、署名で確かめる。\n",
+        "tool.md": "---\ntitle: 整形\n---\n保存する前に整形する。\n\n```sh\ncd project\ngofmt -l -w ./cmd\n```\n",
+    }
+    write_posts(base / "posts", posts)
+    index_posts([base / "posts"], base / "index", workers=1)
+    return Index.open(base / "index")
+
+
+@pytest.mark.parametrize(
+    ("query", "allowed"),
+    [
+        ("Goでエラーを処理するにはどうすればいいですか", {"Go", "エラー", "処理"}),
+        ("暗号化 で 署名", {"暗号化", "署名"}),
+    ],
+)
+def test_questions_highlight_content_words_only(prose_and_code: Index, query: str, allowed: set[str]) -> None:
+    hit = prose_and_code.search(query).hits[0]
+    shown = marked(hit)
+    assert shown and set(shown) <= allowed, shown
+
+
+def test_a_match_only_in_code_shows_the_code_line(prose_and_code: Index) -> None:
+    hit = only_hit(prose_and_code, "gofmt")
+    assert hit.snippet == "gofmt -l -w ./cmd" and hit.snippet_in_code
+    assert marked(hit) == ["gofmt"]
+    prose = only_hit(prose_and_code, "整形")
+    assert not prose.snippet_in_code and "整形" in marked(prose)

@@ -1,0 +1,63 @@
+"""Which plan a query gets: what a reader who types a remembered line or a rare compound means."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import paths, write_posts
+
+from indexer import index_posts
+from search import Index
+
+POSTS = {
+    "sign.md": "---\ntitle: 署名の話\n---\n電子署名の仕組みを説明する。電子署名は鍵で作る。\n",
+    "law.md": "---\ntitle: 法律の本\n---\n法の下の平等について。\n",
+    "report.md": "---\ntitle: 週末の記録\n---\n「CRYPTREC Report 2015の公開」他、暗号の話題をまとめた。\n",
+    "other-report.md": "---\ntitle: CRYPTREC Report 2015の公開\n---\n報告書が出た。\n",
+    "goenv.md": "---\ntitle: 環境変数\n---\ngo env コマンドに -w オプションを付けると設定を書き込める。\n",
+    "long-1.md": "---\ntitle: 旅の記録\n---\n京都で抹茶と和菓子を楽しみ、寺を巡った。\n",
+    "long-2.md": "---\ntitle: 京都\n---\n京都の寺を巡った。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def idx(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    base = tmp_path_factory.mktemp("plans")
+    write_posts(base / "posts", POSTS)
+    index_posts([base / "posts"], base / "index", workers=1)
+    return Index.open(base / "index")
+
+
+def test_a_compound_no_post_has_falls_back_to_most_of_it(idx: Index) -> None:
+    # No post has 電子署名法; the post with 電子署名 is the best partial match.
+    result = idx.search("電子署名法")
+    assert result.partial
+    assert paths(result)[0] == "sign.md"
+    assert idx.search("電子署名法", mode="all").total == 0
+    why = idx.explain("電子署名法")
+    assert why.partial
+
+
+def test_quotes_inside_a_sentence_are_punctuation(idx: Index) -> None:
+    # Not the phrase 「CRYPTREC Report 2015の公開」 AND the word 他: the remembered line.
+    found = paths(idx.search("「CRYPTREC Report 2015の公開」他"))
+    assert found[:2] == ["report.md", "other-report.md"] or found[:2] == ["other-report.md", "report.md"]
+    # A quoted phrase that stands apart is still a phrase.
+    assert paths(idx.search("「CRYPTREC Report 2015の公開」")) in (
+        ["other-report.md", "report.md"],
+        ["report.md", "other-report.md"],
+    )
+
+
+def test_a_dash_inside_a_sentence_does_not_exclude(idx: Index) -> None:
+    assert paths(idx.search("go env コマンドに -w オプションを付ける"))[0] == "goenv.md"
+    assert "goenv.md" not in paths(idx.search("go env -w"))  # keywords: -w excludes
+
+
+def test_long_keyword_lists_rank_posts_with_most_of_the_words(idx: Index) -> None:
+    # Four keywords, no post has them all: the post with most of them first, not nothing.
+    result = idx.search("京都 抹茶 和菓子 寺 紅葉")
+    assert result.partial
+    assert set(paths(result)) == {"long-1.md", "long-2.md"}
+    # Three keywords still mean all three; only when no post has them all, partial matches.
+    assert idx.search("京都 寺 和菓子").total == 1
+    assert idx.search("京都 抹茶 紅葉", mode="all").total == 0
