@@ -65,7 +65,7 @@ def serve_cmd(
         base_url=base_url,
         threads=threads,
     )
-    index = check(config)
+    index = check(config, host, port)
     workers = workers or min(os.cpu_count() or 1, 4)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"search serve: http://{shown}:{port}/ ({workers} worker process(es), index {config.index})")

@@ -51,4 +51,4 @@ class IndexWriteError(SearchError):
 
 class SettingError(SearchError):
     """A setting cannot be used: a permalink pattern with an unknown part, a base URL or a
-    CORS origin that is not an http(s) address (``search serve`` options)."""
+    CORS origin that is not an http(s) address, a port already in use (``search serve``)."""

@@ -9,7 +9,9 @@ library itself, opened on the same index in this process: the API must say what
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -260,6 +262,7 @@ def test_tags_health_and_unknown_routes(site: dict) -> None:
     assert get(site["plain"], "/api/tags").body == {"tags": idx.tags()}
     health = get(site["plain"], "/healthz")
     assert health.status == 200 and health.body["status"] == "ok"
+    assert isinstance(health.body["worker"], int)
     assert health.body["posts"] == idx.searcher().num_docs
     nothing = get(site["plain"], "/api/nothing")
     assert nothing.status == 404 and "error" in nothing.body
@@ -353,3 +356,43 @@ def test_serve_refuses_bad_settings_with_one_line_before_listening(
 def test_serve_without_an_index_says_how_to_make_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1 and "search index" in result.stderr
+
+
+def workers_answering(server: Server, requests: int = 16) -> set[int]:
+    """The worker processes that answered ``requests`` fresh connections (all must be 200)."""
+    answers = [get(server, "/healthz") for _ in range(requests)]
+    assert all(a.status == 200 for a in answers)
+    return {a.body["worker"] for a in answers}
+
+
+def test_new_connections_are_spread_over_the_worker_processes(site: dict) -> None:
+    # Each worker has its own SO_REUSEPORT socket: 16 connections all landing on one of
+    # two workers would happen about once in 30,000 runs.
+    assert len(workers_answering(site["plain"])) == 2
+
+
+def test_a_worker_that_dies_is_replaced_and_the_other_serves_meanwhile(site: dict) -> None:
+    before = workers_answering(site["plain"])
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    # Connections the kernel had queued for the killed worker are lost with it (as they
+    # would be with a shared socket); once its socket is gone, every request is answered.
+    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    seen: set[int] = set()
+    while time.monotonic() < deadline:
+        seen = workers_answering(site["plain"], 8)
+        if len(seen) == 2 and victim not in seen:
+            break
+        time.sleep(0.2)
+    assert victim not in seen and len(seen) == 2, seen
+    assert "exited (status -9); starting another" in site["plain"].log.read_text()
+
+
+def test_serve_refuses_a_port_in_use(site: dict) -> None:
+    port = site["plain"].base.rsplit(":", 1)[1]
+    result = CliRunner().invoke(
+        main, ["serve", "--index", str(site["root"] / "index"), "--port", port, "--workers", "2"]
+    )
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr

@@ -12,6 +12,7 @@ returned to the caller with status 400; nothing a caller sends can cause a 500.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -92,9 +93,15 @@ class SearchAPI:
 
     def health(self) -> dict[str, Any]:
         """Cheap enough for a load balancer to ask every few seconds; opening a new commit
-        on the way, so a broken index shows here first."""
+        on the way, so a broken index shows here first. ``worker`` is the answering
+        process, to see that every worker is up."""
         searcher = self.index.searcher()
-        return {"status": "ok", "posts": searcher.num_docs, "updated": self.index.meta.updated}
+        return {
+            "status": "ok",
+            "posts": searcher.num_docs,
+            "updated": self.index.meta.updated,
+            "worker": os.getpid(),
+        }
 
     def hit(self, hit: Hit) -> dict[str, Any]:
         out = hit.to_dict()
