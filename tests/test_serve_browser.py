@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +85,42 @@ READ_RESULTS = """() => [...document.querySelectorAll('.jbs-hit')].map(li => {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The search server, and a "blog" on another origin (another port) whose page embeds
+    the search box with the documented script snippet; the server allows it by --cors."""
     root = tmp_path_factory.mktemp("browser")
     posts = root / "posts"
     shutil.copytree(SAMPLE_POSTS, posts)
     write_posts(posts, EXTRA_POSTS)
     index_posts([posts], root / "index", workers=1)
-    server = wait_ready(launch_server(root / "index", root / "serve.log", "--workers", "1"))
+    site = root / "blog"
+    site.mkdir()
+    blog = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    blog_origin = f"http://127.0.0.1:{blog.server_address[1]}"
+    server = launch_server(root / "index", root / "serve.log", "--workers", "1", "--cors", blog_origin)
+    (site / "index.html").write_text(BLOG_PAGE.format(search=server.base), encoding="utf-8")
+    threading.Thread(target=blog.serve_forever, daemon=True).start()
     try:
-        yield {"base": server.base, "index": Index.open(root / "index"), "root": root}
+        wait_ready(server)
+        yield {"base": server.base, "index": Index.open(root / "index"), "root": root, "blog": blog_origin}
     finally:
+        blog.shutdown()
+        blog.server_close()
         stop_server(server)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+BLOG_PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>ある日の日記</title>
+<link rel="stylesheet" href="{search}/static/search.css"></head>
+<body><h1>ある日の日記</h1>
+<div data-jbs data-placeholder="ブログ内を検索"></div>
+<script src="{search}/static/search.js" defer></script>
+</body></html>
+"""
 
 
 @pytest.fixture(scope="module")
@@ -240,5 +269,27 @@ def test_readable_on_a_phone(browser: Any, served: dict, tmp_path: Path) -> None
         shot = screenshot_path(tmp_path, "search-page-phone.png")
         page.screenshot(path=str(shot), full_page=True)
         print(f"\nscreenshot on a phone-sized screen: {shot}")
+    finally:
+        context.close()
+
+
+def test_the_script_snippet_embeds_the_box_in_a_page_on_another_origin(browser: Any, served: dict) -> None:
+    context = browser.new_context(locale="ja-JP")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(served["blog"] + "/")
+        box = page.locator(".jbs-q")
+        assert box.get_attribute("placeholder") == "ブログ内を検索"
+        box.fill("京都")
+        wait_for_status(page, "件中")
+        expected = served["index"].search("京都", limit=10)
+        assert [r["title"] for r in page.evaluate(READ_RESULTS)] == [h.title for h in expected.hits]
+        # Without --base-url the post URLs are root-relative: on the blog's page they point
+        # into the blog, where the posts are.
+        href = page.locator(".jbs-link").first.evaluate("a => a.href")
+        assert href.startswith(served["blog"] + "/")
+        assert errors == []
     finally:
         context.close()
