@@ -437,5 +437,7 @@ def stats_cmd(index_dir: str | None, as_json: bool) -> None:
     render.stats_table(stats)
 
 
+import cli.serve  # noqa: E402, F401  (registers `search serve`)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

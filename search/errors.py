@@ -47,3 +47,8 @@ class IndexWriteError(SearchError):
     """Writing the index failed (disk full, read-only directory); the previous commit is intact."""
 
     exit_code = 4
+
+
+class SettingError(SearchError):
+    """A setting cannot be used: a permalink pattern with an unknown part, a base URL or a
+    CORS origin that is not an http(s) address, a port already in use (``search serve``)."""
