@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import Token
+from search.dates import mentioned_dates
 from search.errors import PostNotFoundError
 from search.query import ParsedQuery, Text
 from search.ranking import Plan, QueryBuilder, Way, joined_kana
@@ -115,6 +117,8 @@ def explain_query(
         kind = "filters only"
     elif plan.natural:
         kind = "natural"
+    elif plan.loose:
+        kind = "many keywords"
     else:
         kind = "partial" if partial else "all words"
     out = Explanation(
@@ -135,10 +139,23 @@ def explain_query(
         out.notes.append(
             "read as a sentence: function words need not match; posts with more and rarer words rank first"
         )
-    elif partial:
+    elif plan.loose:
+        out.notes.append("many keywords: posts with more and rarer of them rank first, those with all on top")
+    if parsed.literal:
+        out.notes.append("quotes and dashes inside a sentence are read as punctuation, not as operators")
+    if partial and not plan.natural:
         out.notes.append("no post has every word: showing the posts with the most and rarest of them")
     for alt in plan.ignored:
         out.notes.append(f"{alt.text!r} is only particles or auxiliaries: not required")
+    if plan.has_text and builder.weights.date_match:
+        named = " ".join(alt.text for c in parsed.positive for alt in c.alternatives if not alt.phrase)
+        for start, end in mentioned_dates(named, builder.tz)[:4]:
+            shown = (
+                start.strftime("%Y-%m-%d") if end - start <= timedelta(days=1) else start.strftime("%Y-%m")
+            )
+            out.notes.append(
+                f"posts dated {shown} rank higher (+{builder.weights.date_match:g}): the query names it"
+            )
     if post is not None:
         out.post = _explain_post(builder, searcher, parsed, plan, found, filter_queries, post)
     return out

@@ -134,7 +134,10 @@ SECTIONS = {
 
 
 def _categories(index: Path) -> dict[str, list[str]]:
-    return {h.path: h.categories for h in Index.open(index).search("", sort="date", limit=100, snippets=False).hits}
+    return {
+        h.path: h.categories
+        for h in Index.open(index).search("", sort="date", limit=100, snippets=False).hits
+    }
 
 
 def test_hugo_sections_become_categories_of_posts_without_one(tmp_path: Path) -> None:

@@ -61,3 +61,21 @@ def test_long_keyword_lists_rank_posts_with_most_of_the_words(idx: Index) -> Non
     # Three keywords still mean all three; only when no post has them all, partial matches.
     assert idx.search("京都 寺 和菓子").total == 1
     assert idx.search("京都 抹茶 紅葉", mode="all").total == 0
+
+
+def test_a_month_named_in_the_query_favours_posts_of_that_month(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Monthly posts rarely repeat their own date in the text, but a reader remembers it.
+    body = "今月のリンク集。プラグインの話題を集めた。\n"
+    write_posts(
+        tmp_path / "posts",
+        {
+            "2024-05-31-monthly.md": f"---\ntitle: 月報\ndate: 2024-05-31\n---\n{body}",
+            "2024-06-30-monthly.md": f"---\ntitle: 月報\ndate: 2024-06-30\n---\n{body}",
+            "2024-07-31-monthly.md": f"---\ntitle: 月報\ndate: 2024-07-31\n---\n{body}",
+        },
+    )
+    index_posts([tmp_path / "posts"], tmp_path / "index", workers=1)
+    idx = Index.open(tmp_path / "index")
+    assert paths(idx.search("月報 2024 年 6 月号"))[0] == "2024-06-30-monthly.md"
+    assert paths(idx.search("2024-07 のリンク集"))[0] == "2024-07-31-monthly.md"
+    assert any("2024-06" in note for note in idx.explain("月報 2024 年 6 月号").notes)
