@@ -60,7 +60,7 @@ class Weights:
     all_words: float = 12.0
     pairs: float = 8.0
     pair_slop: int = 0
-    pair_idf: float = 1.5
+    pair_idf: float = 1.0
     # The query's character bigrams as a bag, at low weight (every plan).
     gram_bag: float = 0.05
     date_match: float = 60.0  # a post dated in the month or on the day the query names
