@@ -18,7 +18,7 @@ from search.normalize import fold
 from tests.conftest import SHARED_DATA, write_posts
 
 JSQUAD = SHARED_DATA / "jsquad-test"
-MIN_MRR10 = 0.93
+MIN_MRR10 = 0.94  # measured 0.949 (issue 10's code); the gate allows ties and small noise
 MIN_PARTIAL_RECALL = 1.0
 
 
@@ -34,10 +34,10 @@ def test_jsquad_quality_gate() -> None:
 
 
 VIM_JP = SHARED_DATA / "blog-vim-jp.github.io"
-# Known-item titles on blog-vim-jp.github.io: measured 0.755 MRR@10 (FTS5 trigram 0.705 in the
-# same run) on the code this gate was written for; set a little below that so noise and
-# harmless ties do not fail it. Raise it as ranking is tuned for issue 10 (target 0.95).
-MIN_TITLE_MRR10 = 0.73
+# Known-item titles on blog-vim-jp.github.io: measured 0.755 MRR@10 before issue 10's ranking
+# work and 0.883 after it (FTS5 trigram 0.705 in the same runs); set a little below the
+# latter so harmless ties do not fail it, far above the former so a regression does.
+MIN_TITLE_MRR10 = 0.86
 
 
 @pytest.mark.skipif(
