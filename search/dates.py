@@ -9,7 +9,6 @@ Japanese blogger who writes ``10:00`` means ten o'clock in Japan.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -188,8 +187,14 @@ _MENTION = re.compile(
 def mentioned_dates(text: str, tz: tzinfo) -> list[tuple[datetime, datetime]]:
     """[start, end) of each month or day named in ``text``, in ``tz``; impossible dates
     (2017 年 13 月) are not dates."""
-    spans: list[tuple[datetime, datetime]] = []
-    for m in _MENTION.finditer(unicodedata.normalize("NFKC", text)):
+    return [(start, end) for _s, _e, start, end in date_mentions(text, tz)]
+
+
+def date_mentions(text: str, tz: tzinfo) -> list[tuple[int, int, datetime, datetime]]:
+    """Like :func:`mentioned_dates`, with where each date stands in ``text`` (character
+    offsets; ``text`` is expected in NFKC already, as the query parser leaves it)."""
+    spans: list[tuple[int, int, datetime, datetime]] = []
+    for m in _MENTION.finditer(text):
         year, month = int(m["y"]), int(m["m1"] or m["m2"])
         day_text = m["d1"] or m["d2"]
         try:
@@ -201,5 +206,5 @@ def mentioned_dates(text: str, tz: tzinfo) -> list[tuple[datetime, datetime]]:
                 end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
         except ValueError:
             continue
-        spans.append((start, end))
+        spans.append((m.start(), m.end(), start, end))
     return spans

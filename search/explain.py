@@ -228,6 +228,7 @@ def _explain_post(
     filtered_out = any(score_on_post(f) is None for f in filter_queries)
 
     tokens_of = {id(alt): toks for alt, toks in plan.analysed}
+    dated = builder.date_words([alt for alt in parsed.positive_alternatives if alt not in plan.ignored])
     ways: list[WayScore] = []
     missing: list[str] = []
     excluded_by: list[str] = []
@@ -251,6 +252,12 @@ def _explain_post(
             for token in [t for t in tokens if t.is_content] or tokens:
                 ways_of = builder.word_ways(token, alt.field, joined=id(token) in joined)
                 word_ways = _scored(ways_of, token.surface, score_on_post)
+                for lo, hi, query, label in dated.get(id(alt), []):
+                    if token.start < hi and lo < token.end and score_on_post(query) is not None:
+                        weight = builder.weights.date_match
+                        word_ways.append(
+                            WayScore(word=token.surface, how="date", field="date", term=label, score=weight)
+                        )
                 ways += word_ways
                 if not word_ways and not alt_ways:
                     missing.append(token.surface)

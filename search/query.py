@@ -70,6 +70,10 @@ class ParsedQuery:
         return [c for c in self.clauses if c.negated]
 
     @property
+    def positive_alternatives(self) -> list[Text]:
+        return [alt for c in self.clauses if not c.negated for alt in c.alternatives]
+
+    @property
     def has_operators(self) -> bool:
         """Quoted phrases or exclusions: syntax that a sentence may contain by accident."""
         return any(c.negated or any(a.phrase for a in c.alternatives) for c in self.clauses)

@@ -20,15 +20,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import Analyzer, Token, bigrams, synonym_term
-from search.dates import mentioned_dates
+from search.dates import date_mentions, mentioned_dates
 from search.errors import QuerySyntaxError
 from search.normalize import fold, has_katakana, is_kana
 from search.query import MAX_QUERY_WORDS, Clause, ParsedQuery, Text
@@ -313,14 +314,35 @@ class QueryBuilder:
         the text, but a reader remembers it."""
         text = " ".join(alt.text for alt in alts if not alt.phrase)
         return [
-            Query.const_score_query(
-                Query.range_query(
-                    self.schema, "date", tantivy.FieldType.Date, start, end, include_upper=False
-                ),
-                self.weights.date_match,
-            )
-            for start, end in mentioned_dates(text, self.tz)[:4]
+            Query.const_score_query(self._dated(start, end), self.weights.date_match)
+            for start, end in mentioned_dates(unicodedata.normalize("NFKC", text), self.tz)[:4]
         ]
+
+    def _dated(self, start: datetime, end: datetime) -> Query:
+        return Query.range_query(self.schema, "date", tantivy.FieldType.Date, start, end, include_upper=False)
+
+    def date_words(self, alts: list[Text]) -> dict[int, list[tuple[int, int, Query, str]]]:
+        """For each alternative (by id), the spans of its text that name a date, each with
+        the query for posts dated then: a word of a named date is also matched by the
+        post's date (2023-04-23 のブックマーク finds the bookmarks of that day, whose text
+        does not repeat it)."""
+        out: dict[int, list[tuple[int, int, Query, str]]] = {}
+        if not self.weights.date_match:
+            return out
+        offsets, pieces, at = [], [], 0
+        for alt in alts:
+            offsets.append(at)
+            pieces.append(alt.text)
+            at += len(alt.text) + 1
+        joined = " ".join(pieces)
+        for m_start, m_end, start, end in date_mentions(joined, self.tz)[:4]:
+            dated = Query.const_score_query(self._dated(start, end), 0.0)
+            label = start.strftime("%Y-%m-%d" if end - start <= timedelta(days=1) else "%Y-%m")
+            for alt, base in zip(alts, offsets, strict=True):
+                lo, hi = max(m_start - base, 0), min(m_end - base, len(alt.text))
+                if lo < hi and not alt.phrase:
+                    out.setdefault(id(alt), []).append((lo, hi, dated, label))
+        return out
 
     def _gram_bag(self, alts: list[Text]) -> Query | None:
         """The query's character bigrams as a bag (BM25 over the bigram fields, no order):
@@ -401,8 +423,15 @@ class QueryBuilder:
             if self.weights.synonym and text.field is None:
                 spec.synonyms.update(t.synonyms)
 
-    def text(self, text: Text, tokens: list[Token], mode: Mode) -> Query | None:
-        """Query for one clause alternative (words typed together, or a phrase)."""
+    def text(
+        self,
+        text: Text,
+        tokens: list[Token],
+        mode: Mode,
+        dated: list[tuple[int, int, Query, str]] | None = None,
+    ) -> Query | None:
+        """Query for one clause alternative (words typed together, or a phrase). ``dated``:
+        spans of the text that name a date, whose words the post's date may stand for."""
         alternatives: list[Query] = []
         content = _content(tokens)
         # In ``any`` mode a phrase no post has exactly still finds the posts with most of it.
@@ -416,6 +445,11 @@ class QueryBuilder:
                 content = self._rarest(content)
             joined = joined_kana(tokens)
             word_qs = [self.word(t, text.field, mode, id(t) in joined) for t in content]
+            if dated:
+                word_qs = [
+                    _any([q, *(d for lo, hi, d, _label in dated if t.start < hi and lo < t.end)]) or q
+                    for t, q in zip(content, word_qs, strict=True)
+                ]
             if len(word_qs) == 1:
                 alternatives.append(word_qs[0])
             elif mode == "any":
@@ -467,11 +501,13 @@ class QueryBuilder:
             if kept(alt):
                 self._note(alt, tokens_of[id(alt)], spec)
 
+        date_words = self.date_words([alt for alt in positive_alts if kept(alt)])
+
         def clause_queries(clauses: list, clause_mode: Mode) -> list[Query]:  # type: ignore[type-arg]
             out = []
             for clause in clauses:
                 alts = [
-                    self.text(alt, tokens_of[id(alt)], clause_mode)
+                    self.text(alt, tokens_of[id(alt)], clause_mode, date_words.get(id(alt)))
                     for alt in clause.alternatives
                     if clause.negated or kept(alt)
                 ]

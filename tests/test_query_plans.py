@@ -79,3 +79,9 @@ def test_a_month_named_in_the_query_favours_posts_of_that_month(tmp_path) -> Non
     assert paths(idx.search("月報 2024 年 6 月号"))[0] == "2024-06-30-monthly.md"
     assert paths(idx.search("2024-07 のリンク集"))[0] == "2024-07-31-monthly.md"
     assert any("2024-06" in note for note in idx.explain("月報 2024 年 6 月号").notes)
+    # The date's words are matched by the post's date: no text says 2024-06-30, yet it is
+    # required by the keyword plan.
+    assert paths(idx.search("2024-06-30 月報")) == ["2024-06-30-monthly.md"]
+    assert paths(idx.search("2024-06-30 のリンク集"))[0] == "2024-06-30-monthly.md"
+    why = idx.explain("2024-06-30 のリンク集", post="2024-06-30-monthly.md")
+    assert [(w.how, w.term) for w in why.post.ways if w.word == "2024-06-30"] == [("date", "2024-06-30")]
