@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -258,6 +258,11 @@ class Analyzer:
             split = m.split(self._mode_a)
             if len(split) > 1:
                 parts = tuple(self._terms(p.surface(), p.normalized_form())[0] for p in split)
+        if " " in term or " " in (alias or ""):
+            # Dictionary entries such as "Web server" hold a space, but index terms are
+            # joined by spaces: the term is the words run together, each word a part.
+            parts = parts or tuple(term.split())
+            term, alias = "".join(term.split()), "".join((alias or "").split())
         reading = m.reading_form() if has_japanese(term) else ""
         synonyms = tuple(m.synonym_group_ids()) if kind == CONTENT else ()
         return term, parts, alias or "", reading, kind, pos, synonyms

@@ -244,6 +244,15 @@ class QueryBuilder:
             ways += [
                 Way("alias", f, token.alias, self._field_term(f, token.alias, fw * w.alt)) for f, fw in fields
             ]
+            if scope is None:  # server → サーバー inside ウェブサーバー
+                ways.append(
+                    Way(
+                        "alias",
+                        "alt",
+                        token.alias,
+                        Query.boost_query(self._term("alt", token.alias), w.alt * w.alt),
+                    )
+                )
         if scope is None:
             ways.append(
                 Way("part", "alt", token.term, Query.boost_query(self._term("alt", token.term), w.alt))

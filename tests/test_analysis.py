@@ -78,3 +78,9 @@ def test_fingerprint_names_the_versions(analyzer: Analyzer) -> None:
     fp = analyzer.fingerprint()
     assert fp["split_mode"] == "C"
     assert fp["sudachipy"] and str(fp["dictionary"]).startswith("core ")
+
+
+def test_dictionary_entries_with_a_space_become_one_term_without_it(analyzer: Analyzer) -> None:
+    # Index terms are joined by spaces: a term holding one would never match its own query.
+    (token,) = [t for t in analyzer.tokens("Web server") if t.is_content]
+    assert " " not in token.term and token.parts == ("web", "server")

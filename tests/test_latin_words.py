@@ -60,3 +60,19 @@ def test_katakana_run_does_not_match_through_english_aliases(idx: Index) -> None
     assert paths(idx.search("ショートコード")) == ["shortcode.md"]
     # Alone, a katakana word still finds the English word it transliterates.
     assert "english.md" in paths(idx.search("コード"))
+
+
+def test_english_and_katakana_find_each_other_below_the_exact_spelling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write_posts(
+        tmp_path / "posts",
+        {
+            "english.md": "---\ntitle: メモ\n---\nHTTP の server の設定を見直した。\n",
+            "katakana.md": "---\ntitle: 雑記\n---\nウェブサーバーの設定を見直した。\n",
+        },
+    )
+    index_posts([tmp_path / "posts"], tmp_path / "index", workers=1)
+    idx = Index.open(tmp_path / "index")
+    assert paths(idx.search("server")) == ["english.md", "katakana.md"]
+    assert paths(idx.search("サーバー")) == ["katakana.md", "english.md"]
+    hit = idx.search("サーバー").hits[1]
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["server"]
