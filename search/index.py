@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +55,7 @@ class Index:
         self.analyzer = analyzer or Analyzer()
         self._weights = weights
         self._meta_stamp: tuple[int, int] | None = None
+        self._reopening = threading.Lock()
         self._open()
 
     @classmethod
@@ -63,16 +65,19 @@ class Index:
         return cls(default_index_path(path), weights=weights)
 
     def _open(self) -> None:
-        self.meta = read_meta(self.root)
-        check_compatible(self.root, self.meta)
-        self._tindex = open_tantivy(self.root / self.meta.generation)
-        self.schema = self._tindex.schema
-        self.tz = get_timezone(self.meta.timezone)
-        self.builder = QueryBuilder(self.schema, self.analyzer, self._weights, tz=self.tz)
+        # Everything is made first and assigned after, so that a search running on another
+        # thread while a rebuild is switched to sees the old generation or the new one.
+        meta = read_meta(self.root)
+        check_compatible(self.root, meta)
+        tindex = open_tantivy(self.root / meta.generation)
+        tz = get_timezone(meta.timezone)
+        builder = QueryBuilder(tindex.schema, self.analyzer, self._weights, tz=tz)
+        stamp = self._stamp()
+        self.meta, self._tindex, self.schema, self.tz, self.builder = meta, tindex, tindex.schema, tz, builder
         self.snippets = SnippetMaker(self.analyzer)
-        self.facet_counter = FacetCounter(self.tz)
+        self.facet_counter = FacetCounter(tz)
         self._finder: tuple[object, RelatedFinder] | None = None
-        self._meta_stamp = self._stamp()
+        self._meta_stamp = stamp
         self._seen_commit: tuple[int, int, int] | None = None
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -84,13 +89,14 @@ class Index:
 
     def searcher(self) -> tantivy.Searcher:
         """A snapshot of the latest commit (reopening if a rebuild switched generations)."""
-        if self._stamp() != self._meta_stamp:
-            self._open()
-        commit = self._commit_stamp()
-        if commit != self._seen_commit:  # reloading costs a few tenths of a millisecond
-            self._tindex.reload()
-            self._seen_commit = commit
-        return self._tindex.searcher()
+        with self._reopening:  # one thread reopens or reloads; the others wait for it
+            if self._stamp() != self._meta_stamp:
+                self._open()
+            commit = self._commit_stamp()
+            if commit != self._seen_commit:  # reloading costs a few tenths of a millisecond
+                self._tindex.reload()
+                self._seen_commit = commit
+            return self._tindex.searcher()
 
     def _commit_stamp(self) -> tuple[int, int, int] | None:
         """tantivy replaces its meta.json (atomic rename: a new inode) on every commit."""
