@@ -69,7 +69,21 @@ class PlainText:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").enable("strikethrough").use(footnote_plugin)
+    md = MarkdownIt("commonmark").enable("table").enable("strikethrough").use(footnote_plugin)
+    # Only the text is kept, never a link's target: skip percent-encoding every URL (a
+    # fifth of the parse time on link-list posts). Accepting every target is safe for the
+    # same reason, and keeps a ``javascript:`` link's label as text like any other link.
+    md.normalizeLink = _unchanged  # type: ignore[method-assign]
+    md.validateLink = _any_target  # type: ignore[method-assign]
+    return md
+
+
+def _unchanged(url: str) -> str:
+    return url
+
+
+def _any_target(url: str) -> bool:
+    return True
 
 
 def markdown_to_text(source: str) -> PlainText:

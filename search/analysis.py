@@ -296,20 +296,25 @@ class Analyzer:
     def _runs(self, text: str):  # type: ignore[no-untyped-def]
         """:meth:`_walk`, with letters and digits typed together joined into one word."""
         run: list[tuple] = []  # type: ignore[type-arg]
+        latin = _LATIN
         for item in self._walk(text):
             word = item[3]
-            if word[4] == CONTENT and _is_latin(word[0]):
-                if run and not _continues(text, run[-1][2], item[1]):
-                    yield from _joined(text, run)
-                    run = []
-                run.append(item)
-                continue
+            if word[4] == CONTENT:
+                is_latin = latin.get(word[0])
+                if is_latin is None:
+                    is_latin = _is_latin(word[0])
+                if is_latin:
+                    if run and not _continues(text, run[-1][2], item[1]):
+                        yield from _flushed(text, run)
+                        run = []
+                    run.append(item)
+                    continue
             if run:
-                yield from _joined(text, run)
+                yield from _flushed(text, run)
                 run = []
             yield item
         if run:
-            yield from _joined(text, run)
+            yield from _flushed(text, run)
 
     def tokens(self, text: str) -> list[Token]:
         """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
@@ -385,6 +390,15 @@ def _continues(text: str, prev_end: int, start: int) -> bool:
     if start == prev_end:
         return True
     return start == prev_end + 1 and text[prev_end] in _RUN_JOINERS
+
+
+def _flushed(text: str, run: list[tuple]):  # type: ignore[no-untyped-def,type-arg]
+    """:func:`_joined`, skipping its work for the common run of one piece with no tail."""
+    if len(run) == 1:
+        end = run[0][2]
+        if end >= len(text) or text[end] not in _RUN_TAIL:
+            return run
+    return _joined(text, run)
 
 
 def _joined(text: str, run: list[tuple]):  # type: ignore[no-untyped-def,type-arg]
