@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from search.normalize import fold, has_japanese, to_katakana
 
-ANALYZER_VERSION = 6
+ANALYZER_VERSION = 7
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -39,6 +39,11 @@ CHUNK_CHARS = 12_000
 _MISSING = object()
 _WORD_CACHE_SIZE = 200_000  # distinct (entry, surface) pairs kept; a few tens of MB at most
 _MIN_PART_CHARS = 3  # shorter compounds rarely split into useful parts
+# Sudachi reads a run of katakana as one unknown word when punctuation or another word
+# touches it (スーパープリキュアモナド！, タイプセーフプリキュアを), yet splits the same run into
+# dictionary words when it stands alone, as a query usually does. Such a run is analysed
+# alone, so a katakana compound becomes the same words in every context.
+_MIN_RESPLIT_CHARS = 4
 
 # Letters and digits typed together are one word (Vim9, HTML5, 3nm, ES2015), and so are
 # identifiers joined by these characters (v1.2.3, golang.org/x/crypto, node.js): Sudachi
@@ -238,12 +243,27 @@ class Analyzer:
                 key = (m.word_id(), pid, surface)
                 word = words.get(key, _MISSING)
                 if word is _MISSING:
-                    word = self._word(m, surface, kind, pos)
+                    word = self._katakana_pieces(m, surface) or self._word(m, surface, kind, pos)
                     if len(words) >= _WORD_CACHE_SIZE:
                         words.clear()
                     words[key] = word
-                if word is not None:
-                    yield surface, start, end, word
+                if word is None:
+                    continue
+                if word.__class__ is list:  # an unknown katakana run, as its words
+                    for piece, p_start, p_end, piece_word in word:
+                        yield piece, start + p_start, start + p_end, piece_word
+                    continue
+                yield surface, start, end, word
+
+    def _katakana_pieces(self, m, surface: str) -> list | None:  # type: ignore[no-untyped-def,type-arg]
+        """The words of an unknown katakana run that Sudachi splits into dictionary words
+        when it stands alone, as (surface, start, end, word) within the run; else None."""
+        if len(surface) < _MIN_RESPLIT_CHARS or not _all_katakana(surface) or not m.is_oov():
+            return None
+        alone = self._tokenize(surface)
+        if len(alone) < 2 or any(p.is_oov() for p in alone):
+            return None
+        return list(self._walk(surface))
 
     def _word(self, m, surface: str, kind: int, pos: tuple[str, ...]):  # type: ignore[no-untyped-def]
         """(term, parts, alias, reading, kind, pos, synonyms) for a morpheme, or None if it
@@ -363,6 +383,10 @@ class Analyzer:
     def reading_key(kana: str) -> str:
         """A kana query in the form readings are indexed in (katakana, folded)."""
         return to_katakana(fold(kana))
+
+
+def _all_katakana(text: str) -> bool:
+    return all("\u30a1" <= ch <= "\u30fc" for ch in text)
 
 
 class _Shifted:

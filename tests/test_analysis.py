@@ -84,3 +84,28 @@ def test_dictionary_entries_with_a_space_become_one_term_without_it(analyzer: An
     # Index terms are joined by spaces: a term holding one would never match its own query.
     (token,) = [t for t in analyzer.tokens("Web server") if t.is_content]
     assert " " not in token.term and token.parts == ("web", "server")
+
+
+@pytest.mark.parametrize(
+    ("run", "context"),
+    [
+        ("スーパープリキュアモナド", "力！{}！"),
+        ("タイプセーフプリキュア", "「{}」を支える技術"),
+        ("ハイブリッドクラウド", "{}の導入"),
+    ],
+)
+def test_a_katakana_run_is_the_same_words_in_every_context(
+    analyzer: Analyzer, run: str, context: str
+) -> None:
+    # Touched by punctuation or a particle, Sudachi reads these runs as one unknown word,
+    # alone (as typed into a search box) as dictionary words: a post would then not hold
+    # the query's words.
+    text = context.format(run)
+    alone = terms(analyzer, run)
+    assert len(alone) > 1
+    inside = [t for t in analyzer.tokens(text) if t.is_content]
+    at = text.index(run)
+    in_run = [t for t in inside if at <= t.start and t.end <= at + len(run)]
+    assert [t.term for t in in_run] == alone
+    assert all(text[t.start : t.end] == t.surface for t in in_run)
+    assert "".join(t.surface for t in in_run) == run
