@@ -220,7 +220,9 @@ def test_signals_at_random_moments_end_the_run_quickly_and_cleanly(archive: Path
             assert posts == N_POSTS, f"{label}: an interrupted rebuild must keep the old index"
         elif finished:
             shutil.rmtree(fresh)  # start over, so that later first-build runs have work to interrupt
-    assert interrupted >= RUNS // 2, f"most signals should land while the run is working: {interrupted} of {RUNS}"
+    assert interrupted >= RUNS // 2, (
+        f"most signals should land while the run is working: {interrupted} of {RUNS}"
+    )
     print(f"{interrupted} of {RUNS} runs interrupted (a whole run: {full_run:.1f} s)")
 
     final = _run(_command(archive, fresh), tmp_path)  # the next run completes the work
