@@ -203,7 +203,7 @@ def index_cmd(
 
 
 @main.command("query", context_settings=QUERY_CONTEXT)
-@click.argument("text", nargs=-1, required=True)
+@click.argument("text", nargs=-1)  # none: browse with --tag/--since/--sort date alone
 @INDEX_OPTION
 @click.option(
     "--tag", "tags", multiple=True, metavar="T", help="Only posts with this tag (repeat: all of them)."

@@ -90,7 +90,7 @@ def results(result: SearchResult, offset: int = 0) -> None:
         out.print("no posts found" if result.total == 0 else f"{result.total} found; none on this page")
         return
     first, last = offset + 1, offset + len(result.hits)
-    head = f"{result.total} posts found, showing {first}–{last}"
+    head = f"{result.total} {'post' if result.total == 1 else 'posts'} found, showing {first}–{last}"
     if result.partial:
         head += " (partial matches: no post contains every word)"
     out.print(Text(head, style="bold"))

@@ -18,7 +18,7 @@ from indexer.frontmatter import parse_front_matter
 from indexer.plaintext import markdown_to_text
 from search.dates import date_from_filename, get_timezone, parse_datetime
 from search.documents import PostRecord, content_hash
-from search.errors import InvalidDateError
+from search.errors import DateOutOfRangeError, InvalidDateError
 from search.normalize import fold_key
 
 # Readable text kept per post. The longest real post in our test archives has ~80,000
@@ -221,9 +221,11 @@ def _date(meta: dict[str, Any], file_name: str, tz, warnings: list[str]):  # typ
     from_name = date_from_filename(file_name, tz)
     if value is None or value == "":
         return from_name
+    fallback = "used the file name's date" if from_name else "indexed without a date"
     try:
         return parse_datetime(value, tz)
+    except DateOutOfRangeError as exc:  # Hugo's zero date 0001-01-01 means "no date"
+        warnings.append(f"{exc}; {fallback}")
     except InvalidDateError:
-        fallback = "used the file name's date" if from_name else "indexed without a date"
         warnings.append(f"cannot read date {value!r}; {fallback}")
-        return from_name
+    return from_name

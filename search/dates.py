@@ -13,9 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from search.errors import InvalidDateError
+from search.errors import DateOutOfRangeError, InvalidDateError
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+# The dates a post may carry. tantivy stores dates as nanoseconds in 64 bits (1677-09-21 to
+# 2262-04-11) and rejects the whole batch for one date outside that; blogs do write such
+# dates (Hugo's zero date 0001-01-01 means "none"). Kept well inside it so that no time
+# zone offset can push a date over the edge.
+MIN_DATE = datetime(1700, 1, 1, tzinfo=UTC)
+MAX_DATE = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
 
 _NUMERIC = re.compile(
     r"""^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?
@@ -63,10 +70,26 @@ def get_timezone(name: str) -> tzinfo:
 
 
 def parse_datetime(value: object, tz: tzinfo | None = None) -> datetime:
-    """Return an aware datetime for ``value`` or raise :class:`InvalidDateError`.
+    """Return an aware datetime for ``value`` or raise :class:`InvalidDateError`
+    (:class:`DateOutOfRangeError` outside ``MIN_DATE``–``MAX_DATE``).
 
     A date without a time is midnight in ``tz``; a naive time is in ``tz``.
     """
+    return check_range(_parse(value, tz), value)
+
+
+def check_range(moment: datetime, written: object = None) -> datetime:
+    """``moment`` if a post may carry it, else :class:`DateOutOfRangeError`."""
+    if MIN_DATE <= moment < MAX_DATE:
+        return moment
+    shown = written if isinstance(written, str) else moment.isoformat()
+    raise DateOutOfRangeError(
+        f"date {shown!r} is outside the dates a post may have "
+        f"({MIN_DATE:%Y-%m-%d} to {MAX_DATE - timedelta(days=1):%Y-%m-%d})"
+    )
+
+
+def _parse(value: object, tz: tzinfo | None) -> datetime:
     tz = tz or get_timezone(DEFAULT_TIMEZONE)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
@@ -89,13 +112,19 @@ def parse_bound(value: object, tz: tzinfo | None = None, *, upper: bool = False)
     """A range bound from a user: ``until 2025-12-31`` includes the whole of that day.
 
     Returns the inclusive lower bound, or (``upper=True``) the *exclusive* upper bound.
+    A bound beyond the dates a post may have is moved to the edge of that range:
+    ``until:9999-12-31`` means "no end", ``since:1600-01-01`` "from the start".
     """
     if value is None:
         raise InvalidDateError("missing date")
     is_day = isinstance(value, date) and not isinstance(value, datetime)
     if isinstance(value, str):
         is_day = _looks_like_day(value.strip())
-    moment = parse_datetime(value, tz)
+    moment = _parse(value, tz)
+    if moment < MIN_DATE:
+        return MIN_DATE
+    if moment >= MAX_DATE:
+        return MAX_DATE
     if upper:
         return moment + timedelta(days=1) if is_day else moment + timedelta(microseconds=1)
     return moment
@@ -107,8 +136,9 @@ def date_from_filename(name: str, tz: tzinfo | None = None) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=tz or get_timezone(DEFAULT_TIMEZONE))
-    except ValueError:
+        moment = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=tz or get_timezone(DEFAULT_TIMEZONE))
+        return check_range(moment)
+    except (ValueError, DateOutOfRangeError):
         return None
 
 

@@ -29,6 +29,10 @@ class InvalidDateError(SearchError):
     """A date given by the user (option, query syntax) could not be understood."""
 
 
+class DateOutOfRangeError(InvalidDateError):
+    """A date outside the range the index can hold (a post's date, or one typed by a user)."""
+
+
 class QuerySyntaxError(SearchError):
     """The query text or options cannot be turned into a search."""
 

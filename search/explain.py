@@ -23,7 +23,7 @@ from tantivy import Occur, Query
 from search.analysis import Token
 from search.dates import mentioned_dates
 from search.errors import PostNotFoundError
-from search.query import ParsedQuery, Text
+from search.query import ParsedQuery, Text, user_text
 from search.ranking import Plan, QueryBuilder, Way, joined_kana
 
 KIND_NAMES = {0: "skip", 1: "function", 2: "content"}
@@ -181,7 +181,7 @@ def find_post(
     searcher: tantivy.Searcher, schema: tantivy.Schema, post: str
 ) -> tuple[str, tantivy.DocAddress]:
     """The indexed post ``post`` names: its exact path, or the one path ending with it."""
-    wanted = post.replace("\\", "/").removeprefix("./")
+    wanted = user_text(post, "post path").replace("\\", "/").removeprefix("./")
     pieces = wanted.strip("/").split("/")
     for i in range(len(pieces)):  # sample_posts/a.md names a.md when the root was sample_posts
         candidate = "/".join(pieces[i:])

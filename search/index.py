@@ -27,7 +27,7 @@ from search.errors import QuerySyntaxError
 from search.explain import Explanation, explain_query, find_post
 from search.facets import FacetCounter, merge_spellings
 from search.filters import Filters
-from search.query import ParsedQuery, parse_query
+from search.query import ParsedQuery, parse_query, user_names
 from search.ranking import Plan, QueryBuilder, Weights, recency_factor
 from search.related import RelatedFinder, check_limit
 from search.results import Hit, IndexStats, SearchResult
@@ -232,9 +232,9 @@ class Index:
         until: object,
     ) -> tuple[ParsedQuery, list[tantivy.Query]]:
         parsed = parse_query(query or "")
-        authors = [author] if isinstance(author, str) else list(author or ())
-        tags = [tags] if isinstance(tags, str) else tags  # tags="golang" is one tag, not 6 letters
-        categories = [categories] if isinstance(categories, str) else categories
+        authors = user_names(author, "author")
+        tags = user_names(tags, "tag")  # tags="golang" is one tag, not 6 letters
+        categories = user_names(categories, "category")
         filters = Filters.from_user(
             self.tz,
             tags=[*tags, *parsed.tags],

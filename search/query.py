@@ -85,6 +85,35 @@ class _Piece:
     quoted: bool
 
 
+def user_text(value: object, what: str = "query") -> str:
+    """``value`` if it is text tantivy and Sudachi can take, else :class:`QuerySyntaxError`.
+
+    A command-line argument in another encoding than the terminal's arrives in Python as
+    lone surrogates (``\udcff``), which no encoder accepts; a library caller may pass a
+    number or bytes. Either must be one clear line, not a traceback deep in the index.
+    """
+    if not isinstance(value, str):
+        raise QuerySyntaxError(f"{what} must be text, not {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuerySyntaxError(
+            f"{what} is not valid text (bytes in another encoding than the terminal's?)"
+        ) from None
+    return value
+
+
+def user_names(value: object, what: str) -> list[str]:
+    """Tag, category or author names: one name as a string, or several in a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [user_text(value, what)]
+    if isinstance(value, (bytes, int, float)) or not hasattr(value, "__iter__"):
+        raise QuerySyntaxError(f"{what} must be a name or a list of names, not {type(value).__name__}")
+    return [user_text(v, what) for v in value]
+
+
 def parse_query(raw: str, literal: bool = False) -> ParsedQuery:
     """Parse the search box text. Raises :class:`QuerySyntaxError` only for unusable input.
 
@@ -93,6 +122,7 @@ def parse_query(raw: str, literal: bool = False) -> ParsedQuery:
     ``「CRYPTREC Report 2015の公開」他``), where they are punctuation, not operators.
     Filters (``tag:``…) and ``OR`` keep their meaning.
     """
+    user_text(raw)
     if len(raw) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long: {len(raw):,} characters (at most {MAX_QUERY_CHARS:,})")
     text = unicodedata.normalize("NFKC", raw)[: MAX_QUERY_CHARS * 4]  # ㍻ and ﷺ grow under NFKC

@@ -51,7 +51,7 @@ def test_query_json_shape(indexed: Path) -> None:
 
 def test_query_table_output_and_no_results(indexed: Path) -> None:
     code, out, _ = run("query", "パン", "--index", str(indexed))
-    assert code == 0 and "1 posts found" in out and "美味しいパンの焼き方" in out
+    assert code == 0 and "1 post found" in out and "美味しいパンの焼き方" in out
     code, out, _ = run("query", "存在しない言葉", "--index", str(indexed))
     assert code == 0 and "no posts found" in out
 
@@ -184,3 +184,21 @@ def test_index_option_pointing_at_a_file(indexed: Path, tmp_path: Path) -> None:
     code, _, err = run("query", "AI", "--index", str(a_file))
     assert code == 1
     assert "is a file, not an index folder" in err and "Errno" not in err
+
+
+def test_an_argument_in_another_encoding_is_one_line(indexed: Path) -> None:
+    # What Python makes of the bytes of a Shift_JIS or Latin-1 terminal: lone surrogates.
+    bad = b"\x82\xa0\xff".decode("utf-8", "surrogateescape")
+    for args in (["query", bad], ["query", f"tag:{bad}"], ["related", bad], ["explain", "x", "--post", bad]):
+        code, _, err = run(*args, "--index", str(indexed))
+        assert code == 1, args
+        assert err.startswith("error: ") and "not valid text" in err and len(err.strip().splitlines()) == 1
+
+
+def test_options_alone_browse_posts_without_query_words(indexed: Path) -> None:
+    code, out, _ = run("query", "--sort", "date", "--index", str(indexed), "--json")
+    assert code == 0 and [h["title"] for h in json.loads(out)["hits"]] == ["AIチップの話", "パン"]
+    code, out, _ = run("query", "--tag", "料理", "--index", str(indexed), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+    code, _, err = run("query", "--index", str(indexed))
+    assert code == 1 and err.startswith("error: empty query")

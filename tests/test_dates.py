@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from search.dates import date_from_filename, get_timezone, parse_bound, parse_datetime
-from search.errors import InvalidDateError
+from search.dates import MAX_DATE, MIN_DATE, date_from_filename, get_timezone, parse_bound, parse_datetime
+from search.errors import DateOutOfRangeError, InvalidDateError
 
 JST = timezone(timedelta(hours=9))
 TOKYO = get_timezone("Asia/Tokyo")
@@ -75,3 +75,21 @@ def test_jekyll_file_names() -> None:
 def test_unknown_timezone() -> None:
     with pytest.raises(InvalidDateError):
         get_timezone("Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    "far", ["0001-01-01T00:00:00Z", "1600-05-05", "2300-01-01", "9999-12-31", date(1, 1, 1)]
+)
+def test_a_date_the_index_cannot_hold_is_an_error_naming_the_range(far: object) -> None:
+    # tantivy holds 1677-09-21 to 2262-04-11 and rejects a whole batch for one date outside.
+    with pytest.raises(DateOutOfRangeError, match="outside the dates a post may have") as info:
+        parse_datetime(far, TOKYO)
+    assert isinstance(info.value, InvalidDateError) and "\n" not in str(info.value)
+    assert date_from_filename("0001-01-01-zero.md", TOKYO) is None
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_a_range_bound_beyond_the_dates_a_post_may_have_is_moved_to_the_edge(upper: bool) -> None:
+    assert parse_bound("1600-01-01", TOKYO, upper=upper) == MIN_DATE
+    assert parse_bound("9999-12-31", TOKYO, upper=upper) == MAX_DATE  # no OverflowError
+    assert parse_bound(date(1, 1, 1), TOKYO, upper=upper) == MIN_DATE

@@ -30,9 +30,11 @@ WORDS = [
 ]  # fmt: skip
 ODD = ["「", "」", '"', "'", "“", "『", "-", "+", ":", "|", "*", "(", ")", "\\", "/", "~", "^", "tag:", "OR"]
 MARKS = ["\u200f", "\u202e", "\u200e", "\u2066", "\ufeff", "\u200b", "\u00ad", "\x00", "\x1b", "\r", "\t"]
+# A lone surrogate is what Python makes of a command-line argument in another encoding.
+MARKS += ["\udcff", "\ud800"]
 FIXED = [
     "", " ", "OR", "OR OR", "- OR -", "-", "--", "tag:", "title:", "since:", "until:2020-13-45",
-    "since:yesterday", '"', "「", "」", '""', "「」", '-""', 'tag:""', "*", ":", "::", "\x00",
+    "since:yesterday", "since:1600-01-01", "until:9999-12-31", "京都 since:0001-01-01 until:2300-01-01", '"', "「", "」", '""', "「」", '-""', 'tag:""', "*", ":", "::", "\x00",
     "a" * (MAX_QUERY_CHARS + 1), "あ" * 100_000, "京都 " * 400,
 ]  # fmt: skip
 
@@ -54,8 +56,7 @@ def _char(rng: random.Random) -> str:
     if r < 0.82:
         return rng.choice(ODD)
     if r < 0.92:
-        cp = rng.randrange(0x20, 0x110000)
-        return "" if 0xD800 <= cp <= 0xDFFF else chr(cp)
+        return chr(rng.randrange(0x20, 0x110000))  # surrogates included
     return " "
 
 
@@ -125,3 +126,30 @@ def test_generated_queries_return_or_explain_within_a_bound(sample_index: Index)
 def test_caps_are_one_line_errors(sample_index: Index, query: str, message: str) -> None:
     with pytest.raises(SearchError, match=message):
         sample_index.search(query)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"query": "京都\udcff"}, "query is not valid text"),
+        ({"query": 5}, "query must be text, not int"),
+        ({"query": "京都", "tags": 5}, "tag must be a name or a list of names, not int"),
+        ({"query": "京都", "tags": b"AI"}, "not bytes"),
+        ({"query": "京都", "tags": ["AI", 3]}, "tag must be text, not int"),
+        ({"query": "京都", "categories": ["\ud800"]}, "category is not valid text"),
+    ],
+)
+def test_arguments_a_library_caller_gets_wrong_are_search_errors(
+    sample_index: Index, kwargs: dict, message: str
+) -> None:
+    with pytest.raises(SearchError, match=message):
+        sample_index.search(**kwargs)
+
+
+def test_date_bounds_beyond_what_the_index_holds_mean_no_bound(sample_index: Index) -> None:
+    everything = sample_index.search("", sort="date", limit=1_000).total
+    assert sample_index.search(
+        "", since="1600-01-01", until="9999-12-31", sort="date", limit=1_000
+    ).total == (sample_index.search("", since="1700-01-01", sort="date", limit=1_000).total)
+    assert 0 < sample_index.search("", since="0001-01-01", sort="date", limit=1_000).total <= everything
+    assert sample_index.search("", since="2300-01-01", sort="date").total == 0

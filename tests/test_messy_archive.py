@@ -78,6 +78,12 @@ def _files() -> dict[str, bytes]:
             "---\ntitle: 日付が読めない\ndate: いつか\n---\nひづけ記事。\n"
         ),
         "no-date.md": _text("---\ntitle: 日付なし\ndate: someday\n---\nひづけなし記事。\n"),
+        # Dates an index cannot hold: Hugo's zero date ("none"), a typo far in the future
+        "hugo-zero.md": _text(
+            '+++\ntitle = "ゼロの日付"\ndate = 0001-01-01T00:00:00Z\n+++\nぜろひづけ記事。\n'
+        ),
+        "_posts/2022-02-22-far.md": _text("---\ntitle: 遠い未来\ndate: 20222-02-22\n---\nみらい記事。\n"),
+        "far-yaml.md": _text("---\ntitle: 遠い未来２\ndate: 9999-12-31\n---\nみらい記事。\n"),
         "tags-number.md": _text("---\ntitle: 数字のタグ\ntags: 42\n---\nすうじたぐ記事。\n"),
         "tags-mapping.md": _text("---\ntitle: 辞書のタグ\ntags: {lang: ja}\n---\nじしょたぐ記事。\n"),
         "title-number.md": _text("---\ntitle: 2024\n---\nすうじたいとる記事。\n"),
@@ -126,6 +132,15 @@ INDEXED: dict[str, list[str]] = {
     "bad-toml.md": ["invalid TOML front matter: "],
     "_posts/2021-04-05-bad-date.md": ["cannot read date 'いつか'; used the file name's date"],
     "no-date.md": ["cannot read date 'someday'; indexed without a date"],
+    "hugo-zero.md": [
+        "date '0001-01-01T00:00:00+00:00' is outside the dates a post may have (1700-01-01 to 2199-12-31);"
+        " indexed without a date"
+    ],
+    "_posts/2022-02-22-far.md": ["cannot read date '20222-02-22'; used the file name's date"],
+    "far-yaml.md": [
+        "date '9999-12-31' is outside the dates a post may have (1700-01-01 to 2199-12-31);"
+        " indexed without a date"
+    ],
     "tags-number.md": ["tags is a number (42); used it as a name"],
     "tags-mapping.md": ["tags is a dict, expected a list or a string; ignored"],
     "title-number.md": ["title is a number (2024); used it as text"],
@@ -261,6 +276,10 @@ def test_values_of_the_wrong_kind(messy: Messy) -> None:
     posts = _all_posts(idx)
     assert posts["_posts/2021-04-05-bad-date.md"].date == datetime.fromisoformat("2021-04-05T00:00:00+09:00")
     assert posts["no-date.md"].date is None
+    # One date beyond what the index holds once failed the whole run (exit 4, nothing indexed).
+    assert posts["hugo-zero.md"].date is None and posts["far-yaml.md"].date is None
+    assert posts["_posts/2022-02-22-far.md"].date == datetime.fromisoformat("2022-02-22T00:00:00+09:00")
+    assert idx.search("みらい記事 since:1600-01-01 until:9999-12-31").total == 1  # bounds moved to the edges
     assert posts["tags-number.md"].tags == ["42"]
     assert [h.path for h in idx.search("", tags=["42"]).hits] == ["tags-number.md"]
     assert posts["tags-mapping.md"].tags == []

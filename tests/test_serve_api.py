@@ -239,6 +239,22 @@ def test_odd_queries_never_cause_a_500(site: dict, q: str) -> None:
     assert isinstance(answer.body, dict) and ("hits" in answer.body or "error" in answer.body)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "京都", "since": "1600-01-01"},
+        {"q": "京都", "until": "9999-12-31"},
+        {"q": "京都 since:0001-01-01"},
+        {"q": "京都", "since": "2300-01-01"},
+    ],
+)
+def test_dates_beyond_what_the_index_holds_are_no_bound_not_a_500(site: dict, params: dict) -> None:
+    answer = get(site["plain"], "/api/search", params)
+    assert answer.status == 200, answer.body
+    expected = 0 if params.get("since") == "2300-01-01" else 4  # the four posts about 京都
+    assert answer.body["total"] == expected
+
+
 def test_invalid_utf8_in_the_url_is_not_a_500(site: dict) -> None:
     answer = get(site["plain"], "/api/search?q=%FF%FE%E4%BA")
     assert answer.status in (200, 400)
