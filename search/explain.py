@@ -6,7 +6,8 @@ partial matches), and for their post which words matched in which field and how 
 contributed, or which word is missing and whether a filter excluded it. The per-way
 scores come from running each :class:`search.ranking.Way` on that one post, so they are
 the same numbers the ranking adds up (the best way of each word counts, the others are
-alternatives that lost).
+alternatives that lost; words typed together count once, as the better of the words and
+the clause's string).
 """
 
 from __future__ import annotations

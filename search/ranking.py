@@ -69,6 +69,10 @@ class Weights:
     # all first) instead of requiring all: a long remembered list rarely matches word for word.
     loose_words: int = 4
     shared_idf: bool = True
+    # A clause typed together scores the best of its ways (its words, its exact string, its
+    # reading), not their sum: the string 32ビット/64ビット is the same evidence as its words,
+    # and counting it twice let long shared boilerplate outweigh a rare word (bench/sweep.py).
+    clause_max: bool = True
 
     def word_fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "title":
@@ -470,6 +474,8 @@ class QueryBuilder:
                     clauses.append((Occur.Should, near))
                 alternatives.append(Query.boolean_query(clauses))
         alternatives += [w.query for w in self.text_ways(text, tokens)]
+        if self.weights.clause_max and len(alternatives) > 1:
+            return Query.disjunction_max_query(alternatives, 0.0)
         return _any(alternatives)
 
     def _proximity(self, tokens: list[Token], content: list[Token], scope: str | None) -> Query | None:
