@@ -2,8 +2,9 @@
 
 Chain (after Elasticsearch's char filter → tokenizer → token filters):
 
-1. char filter: :func:`search.normalize.fold` (NFKC, lower case, no whitespace) feeds the
-   character n-gram streams that make substring search exact.
+1. char filter: :func:`search.normalize.fold` (NFKC, case folded, no whitespace or
+   invisible format characters) feeds the character n-gram streams that make substring
+   search exact.
 2. tokenizer: Sudachi, split mode C (the longest units: 関西国際空港 is one word), with
    compounds also split into mode-A parts (関西 / 国際 / 空港) kept as alternative terms.
 3. token filters: each word's term is Sudachi's normalised form for Japanese
@@ -28,9 +29,9 @@ from functools import cached_property
 from importlib import metadata
 from typing import NamedTuple
 
-from search.normalize import fold, has_japanese, to_katakana
+from search.normalize import drop_format, fold, has_format, has_japanese, strip_format, to_katakana
 
-ANALYZER_VERSION = 7
+ANALYZER_VERSION = 8
 SPLIT_MODE = "C"
 
 # Sudachi refuses inputs above 49,149 bytes; 12,000 characters stay below it even when
@@ -314,7 +315,24 @@ class Analyzer:
     # -- public API ----------------------------------------------------------------
 
     def _runs(self, text: str):  # type: ignore[no-untyped-def]
-        """:meth:`_walk`, with letters and digits typed together joined into one word."""
+        """:meth:`_walk`, with letters and digits typed together joined into one word.
+
+        Invisible format characters (zero-width space, bidirectional marks, soft hyphen…)
+        are no words and split none: they are removed before Sudachi reads the text, and
+        the offsets mapped back, so a word's span covers any inside it (its surface does not).
+        """
+        if not has_format(text):
+            return self._latin_runs(text)
+        return self._mapped_runs(text)
+
+    def _mapped_runs(self, text: str):  # type: ignore[no-untyped-def]
+        stripped, where = strip_format(text)
+        n = len(stripped)
+        for surface, start, end, word in self._latin_runs(stripped):
+            begin = where[start] if start < n else len(text)
+            yield surface, begin, (where[end - 1] + 1 if end > start else begin), word
+
+    def _latin_runs(self, text: str):  # type: ignore[no-untyped-def]
         run: list[tuple] = []  # type: ignore[type-arg]
         latin = _LATIN
         for item in self._walk(text):
@@ -374,7 +392,7 @@ class Analyzer:
 
     def part_surfaces(self, word: str) -> list[str]:
         """The mode-A pieces of ``word`` as written (関西国際空港 → 関西, 国際, 空港)."""
-        morphemes = self._tokenize(word)
+        morphemes = self._tokenize(drop_format(word))
         if len(morphemes) != 1:
             return []
         return [m.surface() for m in morphemes[0].split(self._mode_a)]

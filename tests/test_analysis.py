@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import Analyzer
+from search.analysis import Analyzer, IndexTerms
+from search.normalize import drop_format, has_format
 
 
 def terms(analyzer: Analyzer, text: str) -> list[str]:
@@ -109,3 +110,37 @@ def test_a_katakana_run_is_the_same_words_in_every_context(
     assert [t.term for t in in_run] == alone
     assert all(text[t.start : t.end] == t.surface for t in in_run)
     assert "".join(t.surface for t in in_run) == run
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("\u202eサーバ\u202c", "サーバ"),  # a right-to-left override around a word
+        ("サー\u200bバー", "サーバー"),  # zero-width space inside a word
+        ("inter\u00adnational", "international"),  # soft hyphen
+        ("\ufeffVim\u20609", "Vim9"),  # byte order mark, word joiner
+        ("関西\u200d国際空港 \u200e", "関西国際空港"),
+    ],
+)
+def test_invisible_format_characters_are_no_words_and_split_none(
+    analyzer: Analyzer, text: str, plain: str
+) -> None:
+    assert [t.term for t in analyzer.tokens(text)] == [t.term for t in analyzer.tokens(plain)]
+    assert analyzer.index_terms(text) == analyzer.index_terms(plain)
+    for t in analyzer.tokens(text):  # spans lie on the original, from a visible character to one
+        assert t.surface == drop_format(text[t.start : t.end])
+        assert not has_format(text[t.start]) and not has_format(text[t.end - 1])
+
+
+def test_offsets_skip_format_characters(analyzer: Analyzer) -> None:
+    (token,) = analyzer.tokens("\u202eサーバ\u202c")
+    assert (token.surface, token.start, token.end) == ("サーバ", 1, 4)
+    (token,) = analyzer.tokens("サー\u200bバー")
+    assert (token.term, token.start, token.end) == ("サーバー", 0, 5)
+
+
+@pytest.mark.parametrize("text", ["\u200f", "\u202e\u202c", "\u200b \ufeff", "\u00ad", "\u2060\u2061"])
+def test_text_of_only_format_characters_has_no_words(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.tokens(text) == []
+    assert analyzer.index_terms(text) == IndexTerms("", "", "", "", "", "", "")
+    assert analyzer.words(text) == ""
