@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from search.errors import QuerySyntaxError
+from search.normalize import drop_format
 
 # Caps on the work one query may cause (a search box on the web is open to anyone): a
 # query's cost grows with its words and the length of its phrases, and no reader types
@@ -125,7 +126,9 @@ def parse_query(raw: str, literal: bool = False) -> ParsedQuery:
     user_text(raw)
     if len(raw) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long: {len(raw):,} characters (at most {MAX_QUERY_CHARS:,})")
-    text = unicodedata.normalize("NFKC", raw)[: MAX_QUERY_CHARS * 4]  # ㍻ and ﷺ grow under NFKC
+    # Invisible format characters (bidi marks, zero-width spaces) are no words: dropped as
+    # folding drops them, so a query of only those is empty, not a match for every post.
+    text = unicodedata.normalize("NFKC", drop_format(raw))[: MAX_QUERY_CHARS * 4]  # ㍻ and ﷺ grow
     result = ParsedQuery(raw=raw, literal=literal)
     pending_or = False
     for piece in _split(text, literal):

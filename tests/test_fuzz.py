@@ -153,3 +153,14 @@ def test_date_bounds_beyond_what_the_index_holds_mean_no_bound(sample_index: Ind
     ).total == (sample_index.search("", since="1700-01-01", sort="date", limit=1_000).total)
     assert 0 < sample_index.search("", since="0001-01-01", sort="date", limit=1_000).total <= everything
     assert sample_index.search("", since="2300-01-01", sort="date").total == 0
+
+
+def test_invisible_format_characters_in_a_query_change_nothing(sample_index: Index) -> None:
+    plain = sample_index.search("京都", snippets=False)
+    wrapped = sample_index.search("\u202e京都\u202c", snippets=False)  # pasted with bidi marks
+    assert [h.path for h in wrapped.hits] == [h.path for h in plain.hits] and not wrapped.partial
+    assert [h.path for h in sample_index.search("京\u200b都", snippets=False).hits] == [
+        h.path for h in plain.hits
+    ]
+    with pytest.raises(SearchError, match="empty query"):
+        sample_index.search("\u200f\u200b")  # no words at all: not a list of every post
