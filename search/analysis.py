@@ -356,7 +356,13 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
-        return [Token(surface, start, end, *word) for surface, start, end, word in self._runs(text)]
+        out = [Token(surface, start, end, *word) for surface, start, end, word in self._runs(text)]
+        for i in range(1, len(out)):
+            if out[i].kind == CONTENT and _compound_particle(
+                out[i - 1], out[i], out[i + 1] if i + 1 < len(out) else None
+            ):
+                out[i] = out[i]._replace(kind=FUNCTION)
+        return out
 
     def index_terms(self, text: str) -> IndexTerms:
         """Analyse one field value of a post into the term strings the index stores."""
@@ -401,6 +407,45 @@ class Analyzer:
     def reading_key(kana: str) -> str:
         """A kana query in the form readings are indexed in (katakana, folded)."""
         return to_katakana(fold(kana))
+
+
+# Compound particles (複合辞): a particle and a verb that together work as one particle,
+# 「設定について」「技術に関して」「雨によって」「ネットを通じて」. Sudachi splits them into
+# に + つい + て, and the verb would count as a content word: a query 「ジェネリクスについて」
+# would require posts to contain について, and a question would rank posts by it. Keyed by
+# (particle, the verb's normalised form); the value is the word that must follow (None:
+# any, for the attributive 「に関する」「による」 too). Sudachi's normalised form already
+# tells 「について」(つく) from 「身に付いて」(付く) and 「による」(よる) from 「寄る」.
+_COMPOUND_PARTICLES: dict[tuple[str, str], str | None] = {
+    ("に", "つく"): "て",
+    ("に", "関する"): None,
+    ("に", "対する"): None,
+    ("に", "よる"): None,
+    ("に", "おく"): "て",
+    ("に", "基づく"): None,
+    ("に", "伴う"): None,
+    ("に", "際する"): None,
+    ("に", "応じる"): None,
+    ("に", "比べる"): "て",
+    ("を", "通じる"): None,
+    ("を", "巡る"): None,
+}
+
+
+def _compound_particle(prev: Token, verb: Token, following: Token | None) -> bool:
+    if prev.pos[0] != "助詞" or verb.pos[0] != "動詞":
+        return False
+    key = (prev.surface, verb.term)
+    if key not in _COMPOUND_PARTICLES:
+        # にとって is written in kana; 手に取って, in kanji, is a verb
+        return (
+            key == ("に", "取る")
+            and verb.surface == "とっ"
+            and following is not None
+            and following.surface == "て"
+        )
+    needed = _COMPOUND_PARTICLES[key]
+    return needed is None or (following is not None and following.surface == needed)
 
 
 def _all_katakana(text: str) -> bool:

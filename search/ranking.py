@@ -606,10 +606,23 @@ def joined_kana(tokens: list[Token]) -> set[int]:
 
 
 def _guessed_kana(text: Text, tokens: list[Token]) -> bool:
-    """A kana-only query that Sudachi could only split into fragments and particles
-    (はんどうたい → はん / どう / たい): its words would match posts that merely contain はん,
-    so only the whole string and its reading are searched."""
-    return is_kana(fold(text.text)) and len(tokens) > 1 and any(not t.is_content for t in tokens)
+    """A kana-only clause whose words are a guess, so that only its whole string and its
+    reading are searched (its words still rank partial matches):
+
+    * hiragana that Sudachi could only split into fragments and particles (はんどうたい →
+      はん / どう / たい), whose words would match posts that merely contain はん;
+    * the kana end of a sentence broken at a space, starting with a particle
+      (「2022-11-06 のブックマーク」, 「gpgpdump 0.3.0 をリリースした」), matched as written.
+
+    A clause that starts with a katakana word is that word and its particles
+    (ジェネリクスについて), and is searched by its words."""
+    folded = fold(text.text)
+    return (
+        is_kana(folded)
+        and len(tokens) > 1
+        and any(not t.is_content for t in tokens)
+        and (not has_katakana(folded) or not tokens[0].is_content)
+    )
 
 
 def _content(tokens: list[Token]) -> list[Token]:

@@ -144,3 +144,29 @@ def test_text_of_only_format_characters_has_no_words(analyzer: Analyzer, text: s
     assert analyzer.tokens(text) == []
     assert analyzer.index_terms(text) == IndexTerms("", "", "", "", "", "", "")
     assert analyzer.words(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        ("設定について", "つい"),
+        ("技術に関して", "関し"),
+        ("技術に関する本", "関する"),
+        ("雨によって", "よっ"),
+        ("会議において", "おい"),
+        ("私にとって", "とっ"),
+        ("ネットを通じて", "通じ"),
+        ("予算に応じて", "応じ"),
+    ],
+)
+def test_the_verb_of_a_compound_particle_is_no_content_word(analyzer: Analyzer, text: str, verb: str) -> None:
+    tokens = {t.surface: t for t in analyzer.tokens(text)}
+    assert not tokens[verb].is_content
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"), [("手に取って", "取っ"), ("駅に着いて", "着い"), ("ここについた", "つい")]
+)
+def test_the_same_verbs_elsewhere_stay_content_words(analyzer: Analyzer, text: str, verb: str) -> None:
+    tokens = {t.surface: t for t in analyzer.tokens(text)}
+    assert tokens[verb].is_content

@@ -16,6 +16,8 @@ POSTS = {
     "goenv.md": "---\ntitle: 環境変数\n---\ngo env コマンドに -w オプションを付けると設定を書き込める。\n",
     "long-1.md": "---\ntitle: 旅の記録\n---\n京都で抹茶と和菓子を楽しみ、寺を巡った。\n",
     "long-2.md": "---\ntitle: 京都\n---\n京都の寺を巡った。\n",
+    "generics.md": "---\ntitle: 型の話\n---\nGo 1.18 でジェネリクスが入った。型パラメータを使う。\n",
+    "about.md": "---\ntitle: 雑記\n---\n天気について書く。技術に関しては別の記事で。\n",
 }
 
 
@@ -85,3 +87,11 @@ def test_a_month_named_in_the_query_favours_posts_of_that_month(tmp_path) -> Non
     assert paths(idx.search("2024-06-30 のリンク集"))[0] == "2024-06-30-monthly.md"
     why = idx.explain("2024-06-30 のリンク集", post="2024-06-30-monthly.md")
     assert [(w.how, w.term) for w in why.post.ways if w.word == "2024-06-30"] == [("date", "2024-06-30")]
+
+
+@pytest.mark.parametrize("query", ["ジェネリクスについて", "ジェネリクス について", "ジェネリクスに関して"])
+def test_a_compound_particle_is_not_a_word_the_post_must_contain(idx: Index, query: str) -> None:
+    # 「について」 is に + つい + て to Sudachi; つい once had to be in the post, so only the
+    # posts that say について came up, as partial matches, and the post about ジェネリクス not.
+    result = idx.search(query)
+    assert paths(result) == ["generics.md"] and not result.partial
