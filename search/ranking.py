@@ -421,13 +421,19 @@ class QueryBuilder:
     def _note(self, text: Text, tokens: list[Token], spec: MatchSpec) -> None:
         """Record what highlights should look for in a hit's text."""
         folded = fold(text.text)
-        if folded:
-            spec.needles.add(folded)
+        guessed = not text.phrase and _guessed_kana(text, tokens)
+        if text.phrase or guessed or not any(t.is_content for t in tokens):
+            if folded:
+                spec.needles.add(folded)
+        else:
+            needle = _content_string(text.text, tokens)
+            if needle:
+                spec.needles.add(needle)
         if text.phrase:
             return
         if is_kana(folded):
             spec.readings.add(self.analyzer.reading_key(folded))
-        if _guessed_kana(text, tokens):
+        if guessed:
             return
         for t in _content(tokens):
             spec.words.add(t.term)
@@ -623,6 +629,19 @@ def _guessed_kana(text: Text, tokens: list[Token]) -> bool:
         and any(not t.is_content for t in tokens)
         and (not has_katakana(folded) or not tokens[0].is_content)
     )
+
+
+def _content_string(text: str, tokens: list[Token]) -> str:
+    """The folded clause as a string to mark, without the particles at its ends
+    (「のインストール方法」 marks インストール方法), or "" when particles stand between its
+    words (a question's で and を are not marked; its words are, one by one)."""
+    where = [i for i, t in enumerate(tokens) if t.is_content]
+    first, last = where[0], where[-1]
+    if len(where) != last - first + 1:
+        return ""
+    start = tokens[first].start if first > 0 else 0
+    end = tokens[last].end if last < len(tokens) - 1 else len(text)
+    return fold(text[start:end])
 
 
 def _content(tokens: list[Token]) -> list[Token]:

@@ -105,6 +105,7 @@ def prose_and_code(tmp_path_factory: pytest.TempPathFactory) -> Index:
         "errors.md": "---\ntitle: 例外の扱い\n---\nGo でエラーを処理する方法です。ここでは簡単に書く。\n",
         "crypto.md": "---\ntitle: メモ\n---\nファイルを暗号化で守り、署名で確かめる。\n",
         "tool.md": "---\ntitle: 整形\n---\n保存する前に整形する。\n\n```sh\ncd project\ngofmt -l -w ./cmd\n```\n",
+        "install.md": "---\ntitle: 導入\n---\nWindows 版 Vim のインストール方法をまとめる。設定について書く。\n",
     }
     write_posts(base / "posts", posts)
     index_posts([base / "posts"], base / "index", workers=1)
@@ -116,6 +117,9 @@ def prose_and_code(tmp_path_factory: pytest.TempPathFactory) -> Index:
     [
         ("Goでエラーを処理するにはどうすればいいですか", {"Go", "エラー", "処理"}),
         ("暗号化 で 署名", {"暗号化", "署名"}),
+        # A clause typed apart is marked as a string, without the particles at its ends.
+        ("Windows 版 Vim のインストール方法", {"Windows", "版", "Vim", "インストール方法"}),
+        ("設定について教えてください", {"設定"}),  # について is a particle, つい no word
     ],
 )
 def test_questions_highlight_content_words_only(prose_and_code: Index, query: str, allowed: set[str]) -> None:
