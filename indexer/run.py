@@ -288,6 +288,7 @@ def _writing(root: Path) -> Iterator[None]:
 def _check_index_location(root: Path) -> None:
     """An index location that is (or lies inside) a file is a mistake to name in one line,
     not ``[Errno 20] Not a directory`` from somewhere inside the run."""
+    _check_text(root, "index location")
     for place in (root, *root.parents):
         if place.exists():
             if not place.is_dir():
@@ -322,7 +323,22 @@ def _roots(sources: Iterable[str | os.PathLike[str]], meta: IndexMeta | None) ->
     for r in roots:
         if not r.is_dir():
             raise SearchError(f"posts folder {r} does not exist or is not a folder")
-    return [r.resolve() for r in roots]
+    resolved = [r.resolve() for r in roots]
+    for r in resolved:
+        _check_text(r, "posts folder")
+    return resolved
+
+
+def _check_text(path: Path, what: str) -> None:
+    """The index stores its folders' names as text, and tantivy takes only UTF-8 paths: a
+    folder named in another encoding (bytes Python holds as lone surrogates) is refused in
+    one line before anything is written. Post file names in other encodings are skipped
+    one by one instead (:mod:`indexer.discover`)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "replace")
+        raise SearchError(f"{what} {shown} is not named in UTF-8; rename it or use another folder") from None
 
 
 def _existing_state(tindex: tantivy.Index) -> dict[int, tuple[int, int, int]]:

@@ -355,12 +355,18 @@ class Analyzer:
             yield from _flushed(text, run)
 
     def tokens(self, text: str) -> list[Token]:
-        """Analyse ``text`` into words with character offsets (queries, snippets, explain)."""
-        out = [Token(surface, start, end, *word) for surface, start, end, word in self._runs(text)]
+        """Analyse ``text`` into words with character offsets (snippets, explain)."""
+        return [Token(surface, start, end, *word) for surface, start, end, word in self._runs(text)]
+
+    def query_tokens(self, text: str) -> list[Token]:
+        """:meth:`tokens` of a query, where the verb of a compound particle (つい in
+        について) is a function word: a reader who types ジェネリクスについて asks for
+        ジェネリクス, not for posts that say について. The words are the same as the index's;
+        only which of them the query requires differs."""
+        out = self.tokens(text)
         for i in range(1, len(out)):
-            if out[i].kind == CONTENT and _compound_particle(
-                out[i - 1], out[i], out[i + 1] if i + 1 < len(out) else None
-            ):
+            following = out[i + 1] if i + 1 < len(out) else None
+            if out[i].kind == CONTENT and _compound_particle(out[i - 1], out[i], following):
                 out[i] = out[i]._replace(kind=FUNCTION)
         return out
 

@@ -17,12 +17,16 @@ from search.errors import DateOutOfRangeError, InvalidDateError
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
-# The dates a post may carry. tantivy stores dates as nanoseconds in 64 bits (1677-09-21 to
-# 2262-04-11) and rejects the whole batch for one date outside that; blogs do write such
-# dates (Hugo's zero date 0001-01-01 means "none"). Kept well inside it so that no time
-# zone offset can push a date over the edge.
-MIN_DATE = datetime(1700, 1, 1, tzinfo=UTC)
-MAX_DATE = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+# The dates a post may carry, by its own calendar date. tantivy stores dates as nanoseconds
+# in 64 bits (1677-09-21 to 2262-04-11) and rejects the whole batch for one date outside
+# that; blogs do write such dates (Hugo's zero date 0001-01-01 means "none"). Kept well
+# inside it, so that no time zone offset can push a date over the edge.
+MIN_DATE = datetime(1700, 1, 1)
+MAX_DATE = datetime(2200, 1, 1)  # exclusive
+# Range bounds for dates beyond those: a lower bound before every post's date, an upper
+# bound after every post's date, each a day apart so that since < until stays true.
+_BEFORE_ALL = datetime(1699, 12, 30, tzinfo=UTC)
+_AFTER_ALL = datetime(2200, 1, 3, tzinfo=UTC)
 
 _NUMERIC = re.compile(
     r"""^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?
@@ -79,8 +83,9 @@ def parse_datetime(value: object, tz: tzinfo | None = None) -> datetime:
 
 
 def check_range(moment: datetime, written: object = None) -> datetime:
-    """``moment`` if a post may carry it, else :class:`DateOutOfRangeError`."""
-    if MIN_DATE <= moment < MAX_DATE:
+    """``moment`` if a post may carry it (by its date where it was written), else
+    :class:`DateOutOfRangeError`."""
+    if MIN_DATE <= moment.replace(tzinfo=None) < MAX_DATE:
         return moment
     shown = written if isinstance(written, str) else moment.isoformat()
     raise DateOutOfRangeError(
@@ -112,8 +117,9 @@ def parse_bound(value: object, tz: tzinfo | None = None, *, upper: bool = False)
     """A range bound from a user: ``until 2025-12-31`` includes the whole of that day.
 
     Returns the inclusive lower bound, or (``upper=True``) the *exclusive* upper bound.
-    A bound beyond the dates a post may have is moved to the edge of that range:
-    ``until:9999-12-31`` means "no end", ``since:1600-01-01`` "from the start".
+    A bound beyond the dates a post may have is moved just past the edge of that range:
+    ``until:9999-12-31`` means "no end", ``since:1600-01-01`` "from the start", and
+    ``until:1650-01-01`` or ``since:2300-01-01`` match no post.
     """
     if value is None:
         raise InvalidDateError("missing date")
@@ -121,10 +127,11 @@ def parse_bound(value: object, tz: tzinfo | None = None, *, upper: bool = False)
     if isinstance(value, str):
         is_day = _looks_like_day(value.strip())
     moment = _parse(value, tz)
-    if moment < MIN_DATE:
-        return MIN_DATE
-    if moment >= MAX_DATE:
-        return MAX_DATE
+    local = moment.replace(tzinfo=None)
+    if local < MIN_DATE:
+        return _BEFORE_ALL + timedelta(days=1 if upper else 0)
+    if local >= MAX_DATE:
+        return _AFTER_ALL + timedelta(days=1 if upper else 0)
     if upper:
         return moment + timedelta(days=1) if is_day else moment + timedelta(microseconds=1)
     return moment

@@ -170,7 +170,7 @@ class QueryBuilder:
     def tokens(self, text: str) -> list[Token]:
         found = self._tokens.get(text)
         if found is None:
-            found = self._tokens[text] = self.analyzer.tokens(text)
+            found = self._tokens[text] = self.analyzer.query_tokens(text)
         return found
 
     def df(self, field_name: str, term: str) -> int:
@@ -421,19 +421,18 @@ class QueryBuilder:
     def _note(self, text: Text, tokens: list[Token], spec: MatchSpec) -> None:
         """Record what highlights should look for in a hit's text."""
         folded = fold(text.text)
-        guessed = not text.phrase and _guessed_kana(text, tokens)
-        if text.phrase or guessed or not any(t.is_content for t in tokens):
-            if folded:
-                spec.needles.add(folded)
+        written = not text.phrase and _as_written(text, tokens)
+        if text.phrase or written or not any(t.is_content for t in tokens):
+            needle = folded
         else:
             needle = _content_string(text.text, tokens)
-            if needle:
-                spec.needles.add(needle)
+        if needle:
+            spec.needles.add(needle)
         if text.phrase:
             return
-        if is_kana(folded):
-            spec.readings.add(self.analyzer.reading_key(folded))
-        if guessed:
+        if is_kana(needle):  # ジェネリクスについて: the reading of ジェネリクス, not of the particles
+            spec.readings.add(self.analyzer.reading_key(needle))
+        if written:
             return
         for t in _content(tokens):
             spec.words.add(t.term)
@@ -458,7 +457,7 @@ class QueryBuilder:
         if (
             content
             and (not text.phrase or loose_phrase)
-            and not (mode == "all" and _guessed_kana(text, tokens))
+            and not (mode == "all" and _as_written(text, tokens))
         ):
             if mode == "any" and self.searcher is not None and len(content) > MAX_OPTIONAL_WORDS:
                 content = self._rarest(content)
@@ -513,10 +512,18 @@ class QueryBuilder:
         positive_alts = [alt for c in parsed.positive for alt in c.alternatives]
         has_content = any(t.is_content for alt in positive_alts for t in tokens_of[id(alt)])
 
+        or_sides = {id(alt) for c in parsed.positive if len(c.alternatives) > 1 for alt in c.alternatives}
+
         def kept(alt: Text) -> bool:
             """A word typed apart that is only particles (関西空港 の ラーメン) is not required
-            when the query has real words; alone (の) it is searched as it is."""
-            return alt.phrase or not has_content or any(t.is_content for t in tokens_of[id(alt)])
+            when the query has real words; alone (の), or as one side of an OR, it is
+            searched as it is."""
+            return (
+                alt.phrase
+                or not has_content
+                or id(alt) in or_sides
+                or any(t.is_content for t in tokens_of[id(alt)])
+            )
 
         for alt in positive_alts:
             if kept(alt):
@@ -540,7 +547,7 @@ class QueryBuilder:
         positives = clause_queries(parsed.positive, "all")
         negatives = clause_queries(parsed.negative, "all")
         content_words = sum(
-            max(1, len(tokens)) if alt.phrase else len(_content(tokens))
+            max(1, len(tokens)) if alt.phrase else 1 if _as_written(alt, tokens) else len(_content(tokens))
             for alt, tokens in analysed
             if alt in positive_alts and kept(alt)
         )
@@ -611,23 +618,29 @@ def joined_kana(tokens: list[Token]) -> set[int]:
     return out
 
 
-def _guessed_kana(text: Text, tokens: list[Token]) -> bool:
-    """A kana-only clause whose words are a guess, so that only its whole string and its
+def _as_written(text: Text, tokens: list[Token]) -> bool:
+    """A clause whose words are no good guide, so that only its whole string and its
     reading are searched (its words still rank partial matches):
 
+    * several words and none a content word: a compound particle or an ending typed alone
+      (について, ではない), whose words would each match nearly every post;
     * hiragana that Sudachi could only split into fragments and particles (はんどうたい →
-      はん / どう / たい), whose words would match posts that merely contain はん;
+      はん / どう / たい, はんどうたいのニュース), whose words would match posts that merely
+      contain はん;
     * the kana end of a sentence broken at a space, starting with a particle
-      (「2022-11-06 のブックマーク」, 「gpgpdump 0.3.0 をリリースした」), matched as written.
+      (「2022-11-06 のブックマーク」, 「gpgpdump 0.3.0 をリリースした」).
 
-    A clause that starts with a katakana word is that word and its particles
-    (ジェネリクスについて), and is searched by its words."""
-    folded = fold(text.text)
+    Katakana words with particles (ジェネリクスについて) are those words, and are searched
+    by them."""
+    if len(tokens) < 2:
+        return False
+    content = [t for t in tokens if t.is_content]
+    if not content:
+        return True
     return (
-        is_kana(folded)
-        and len(tokens) > 1
-        and any(not t.is_content for t in tokens)
-        and (not has_katakana(folded) or not tokens[0].is_content)
+        len(content) < len(tokens)
+        and is_kana(fold(text.text))
+        and (not tokens[0].is_content or not all(has_katakana(t.surface) for t in content))
     )
 
 

@@ -160,7 +160,7 @@ def test_text_of_only_format_characters_has_no_words(analyzer: Analyzer, text: s
     ],
 )
 def test_the_verb_of_a_compound_particle_is_no_content_word(analyzer: Analyzer, text: str, verb: str) -> None:
-    tokens = {t.surface: t for t in analyzer.tokens(text)}
+    tokens = {t.surface: t for t in analyzer.query_tokens(text)}
     assert not tokens[verb].is_content
 
 
@@ -168,5 +168,5 @@ def test_the_verb_of_a_compound_particle_is_no_content_word(analyzer: Analyzer, 
     ("text", "verb"), [("手に取って", "取っ"), ("駅に着いて", "着い"), ("ここについた", "つい")]
 )
 def test_the_same_verbs_elsewhere_stay_content_words(analyzer: Analyzer, text: str, verb: str) -> None:
-    tokens = {t.surface: t for t in analyzer.tokens(text)}
+    tokens = {t.surface: t for t in analyzer.query_tokens(text)}
     assert tokens[verb].is_content

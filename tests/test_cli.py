@@ -202,3 +202,13 @@ def test_options_alone_browse_posts_without_query_words(indexed: Path) -> None:
     assert code == 0 and json.loads(out)["total"] == 1
     code, _, err = run("query", "--index", str(indexed))
     assert code == 1 and err.startswith("error: empty query")
+
+
+def test_folders_named_in_another_encoding_are_one_line(tmp_path: Path) -> None:
+    odd = tmp_path / b"posts\xff".decode("utf-8", "surrogateescape")
+    write_posts(odd, POSTS)
+    code, _, err = run("index", str(odd), "--index", str(tmp_path / "index"), "--workers", "1")
+    assert code == 1 and "is not named in UTF-8" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run("index", str(tmp_path), "--index", str(odd / "index"), "--workers", "1")
+    assert code == 1 and "index location" in err and "is not named in UTF-8" in err
+    assert not (odd / "index").exists()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from search.dates import MAX_DATE, MIN_DATE, date_from_filename, get_timezone, parse_bound, parse_datetime
+from search.dates import date_from_filename, get_timezone, parse_bound, parse_datetime
 from search.errors import DateOutOfRangeError, InvalidDateError
 
 JST = timezone(timedelta(hours=9))
@@ -88,8 +88,26 @@ def test_a_date_the_index_cannot_hold_is_an_error_naming_the_range(far: object) 
     assert date_from_filename("0001-01-01-zero.md", TOKYO) is None
 
 
-@pytest.mark.parametrize("upper", [False, True])
-def test_a_range_bound_beyond_the_dates_a_post_may_have_is_moved_to_the_edge(upper: bool) -> None:
-    assert parse_bound("1600-01-01", TOKYO, upper=upper) == MIN_DATE
-    assert parse_bound("9999-12-31", TOKYO, upper=upper) == MAX_DATE  # no OverflowError
-    assert parse_bound(date(1, 1, 1), TOKYO, upper=upper) == MIN_DATE
+def test_the_range_is_by_the_date_where_the_post_was_written() -> None:
+    honolulu = get_timezone("Pacific/Honolulu")
+    assert parse_datetime("1700-01-01", TOKYO).date() == date(1700, 1, 1)  # 1699 in UTC
+    assert parse_datetime("2199-12-31 23:00", honolulu).date() == date(2199, 12, 31)  # 2200 in UTC
+    with pytest.raises(DateOutOfRangeError):
+        parse_datetime("2200-01-01", UTC)
+    with pytest.raises(DateOutOfRangeError):
+        parse_datetime("1699-12-31 23:59", TOKYO)
+
+
+def test_range_bounds_beyond_the_dates_a_post_may_have() -> None:
+    first = parse_datetime("1700-01-01", get_timezone("Pacific/Kiritimati"))  # UTC+14: the earliest
+    last = parse_datetime("2199-12-31 23:59", get_timezone("Etc/GMT+12"))  # UTC-12: the latest
+    # Moved past the edge: every post is after "since 1600" and before "until 9999".
+    assert parse_bound("1600-01-01", TOKYO) <= first and parse_bound("9999-12-31", TOKYO, upper=True) > last
+    assert parse_bound(date(1, 1, 1), TOKYO) <= first  # no OverflowError either way
+    # ... and no post is before "until 1650" or after "since 2300", yet since < until still holds.
+    assert parse_bound("1650-01-01", TOKYO, upper=True) <= first
+    assert parse_bound("2300-01-01", TOKYO) > last
+    assert parse_bound("1600-01-01", TOKYO) < parse_bound("1650-01-01", TOKYO, upper=True)
+    assert parse_bound("2300-01-01", TOKYO) < parse_bound("2400-01-01", TOKYO, upper=True)
+    # A day at the edge is a whole day, like any other.
+    assert parse_bound("1700-01-01", TOKYO, upper=True) == datetime(1700, 1, 2, tzinfo=TOKYO)

@@ -18,6 +18,7 @@ POSTS = {
     "long-2.md": "---\ntitle: 京都\n---\n京都の寺を巡った。\n",
     "generics.md": "---\ntitle: 型の話\n---\nGo 1.18 でジェネリクスが入った。型パラメータを使う。\n",
     "about.md": "---\ntitle: 雑記\n---\n天気について書く。技術に関しては別の記事で。\n",
+    "hanko.md": "---\ntitle: 印鑑\n---\nはんこのニュースを読んだ。どうしたものか。\n",
 }
 
 
@@ -95,3 +96,14 @@ def test_a_compound_particle_is_not_a_word_the_post_must_contain(idx: Index, que
     # posts that say について came up, as partial matches, and the post about ジェネリクス not.
     result = idx.search(query)
     assert paths(result) == ["generics.md"] and not result.partial
+
+
+def test_a_compound_particle_typed_alone_is_matched_as_written(idx: Index) -> None:
+    # Its words (に, つい, て) would each match nearly every post, and made it a "sentence".
+    assert sorted(paths(idx.search("について"))) == ["about.md", "law.md"]
+    assert sorted(paths(idx.search("について OR ジェネリクス"))) == ["about.md", "generics.md", "law.md"]
+
+
+def test_hiragana_fragments_beside_a_katakana_word_are_still_a_guess(idx: Index) -> None:
+    # はんどうたい is はん / どう / たい to Sudachi: a post with はんこ and どう is no match for it.
+    assert idx.search("はんどうたいのニュース", mode="all").total == 0

@@ -106,6 +106,7 @@ def prose_and_code(tmp_path_factory: pytest.TempPathFactory) -> Index:
         "crypto.md": "---\ntitle: メモ\n---\nファイルを暗号化で守り、署名で確かめる。\n",
         "tool.md": "---\ntitle: 整形\n---\n保存する前に整形する。\n\n```sh\ncd project\ngofmt -l -w ./cmd\n```\n",
         "install.md": "---\ntitle: 導入\n---\nWindows 版 Vim のインストール方法をまとめる。設定について書く。\n",
+        "books.md": "---\ntitle: 読書\n---\n技術に関する本と、ジェネリクスについての記事を読んだ。\n",
     }
     write_posts(base / "posts", posts)
     index_posts([base / "posts"], base / "index", workers=1)
@@ -134,3 +135,14 @@ def test_a_match_only_in_code_shows_the_code_line(prose_and_code: Index) -> None
     assert marked(hit) == ["gofmt"]
     prose = only_hit(prose_and_code, "整形")
     assert not prose.snippet_in_code and "整形" in marked(prose)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("関する", ["関する"]),  # a particle in 「に関する」, yet the word asked for is marked
+        ("ジェネリクスについて", ["ジェネリクス"]),  # not the particles after it
+    ],
+)
+def test_marks_follow_the_words_asked_for(prose_and_code: Index, query: str, expected: list[str]) -> None:
+    assert marked(only_hit(prose_and_code, query)) == expected
