@@ -7,7 +7,7 @@ comparing a dozen settings slow. Ranking settings (:class:`search.ranking.Weight
 not change what is indexed, so this builds the same indexes as ``--all`` once (the same
 query plans, folds and edits: :func:`bench.knownitem.plan_queries` with the same seed),
 keeps them in ``--cache`` (keyed by analyzer and schema version, so an analyzer change
-rebuilds them), and runs every query of every set under each setting. It prints MRR@10
+rebuilds them; after a change to the data, the indexer or the query plans, delete it), and runs every query of every set under each setting. It prints MRR@10
 per set and the mean over the known-item sets, with the first setting (the code's
 defaults unless given) as the baseline of each row. It is a tool for choosing weights;
 the figures to report are ``bench.quality --all``'s, which also measures FTS5 in the
@@ -55,10 +55,16 @@ def _build(archive: Path, index: Path) -> None:
     (index / "ready").write_text("ok")
 
 
-def known_item_cases(data: Path, cache: Path) -> list[Case]:
+def _wanted(name: str, sets: list[str]) -> bool:
+    return not sets or any(s in name for s in sets)
+
+
+def known_item_cases(data: Path, cache: Path, sets: list[str] | None = None) -> list[Case]:
     cases: list[Case] = []
     for spec in KNOWN_ITEM_SETS:
         root = data / spec.folder
+        if not _wanted(set_name(root), sets or []):
+            continue
         posts = read_archive(root)
         planned, _skipped, _candidates = plan_queries(posts, KINDS, spec.folds, spec.sample, 10)
         name = set_name(root)
@@ -81,9 +87,11 @@ def known_item_cases(data: Path, cache: Path) -> list[Case]:
     return cases
 
 
-def question_cases(data: Path, cache: Path, jaquad: int) -> list[Case]:
+def question_cases(data: Path, cache: Path, jaquad: int, sets: list[str] | None = None) -> list[Case]:
     cases: list[Case] = []
     for name in QUESTION_SETS:
+        if not _wanted(name, sets or []):
+            continue
         base = cache / name
         if not (base / "index" / "ready").exists():
             shutil.rmtree(base, ignore_errors=True)
@@ -130,10 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     cache = args.cache / f"analyzer-{ANALYZER_VERSION}-schema-{SCHEMA_VERSION}"
-    cases = known_item_cases(args.data, cache) + question_cases(args.data, cache, args.jaquad)
-    if args.sets:
-        wanted = args.sets.split(",")
-        cases = [c for c in cases if any(w in c.set_name for w in wanted)]
+    sets = args.sets.split(",") if args.sets else []
+    cases = known_item_cases(args.data, cache, sets) + question_cases(args.data, cache, args.jaquad, sets)
     configs = args.config or [""]
     results: list[tuple[str, dict[str, float]]] = []
     for config in configs:
