@@ -449,6 +449,14 @@ def _rank(ranked: list[str], expected: str) -> int | None:
     return ranked.index(expected) + 1 if expected in ranked else None
 
 
+def write_fold(posts: list[SourcePost], edits: dict[str, str], archive: Path) -> None:
+    """The archive as one fold indexes it: every post, the edited ones with their edits."""
+    for p in posts:
+        target = archive / p.rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(edits[p.rel].encode("utf-8") if p.rel in edits else p.data)
+
+
 def run_fold(
     posts: list[SourcePost],
     planned: list[Query],
@@ -462,10 +470,7 @@ def run_fold(
     both ways, run ``queries`` (the planned ones of the kinds asked for)."""
     edits = {q.expected: q.edited for q in planned}
     archive, index_dir = tmp / "posts", tmp / "index"
-    for p in posts:
-        target = archive / p.rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(edits[p.rel].encode("utf-8") if p.rel in edits else p.data)
+    write_fold(posts, edits, archive)
     started = time.perf_counter()
     index_posts([archive], index_dir, workers=workers)
     timings["index"] += time.perf_counter() - started

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.corpus import DATA_DIR
-from bench.knownitem import KINDS, plan_queries, read_archive, set_name
+from bench.knownitem import KINDS, plan_queries, read_archive, set_name, write_fold
 from bench.quality import KNOWN_ITEM_SETS, QUESTION_SETS, doc_id, load_jsonl, parse_weights, write_archive
 from indexer import index_posts
 from search import Index
@@ -73,10 +73,7 @@ def known_item_cases(data: Path, cache: Path, sets: list[str] | None = None) -> 
             base = cache / name / f"fold-{f}"
             if not (base / "index" / "ready").exists():
                 shutil.rmtree(base, ignore_errors=True)
-                for p in posts:
-                    target = base / "posts" / p.rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(edits[p.rel].encode("utf-8") if p.rel in edits else p.data)
+                write_fold(posts, edits, base / "posts")
                 print(f"indexing {name} fold {f + 1}/{spec.folds}", file=sys.stderr, flush=True)
                 _build(base / "posts", base / "index")
             for q in planned:
